@@ -1,0 +1,47 @@
+# The two commands of the README:
+#   make book   set up .venv from requirements.txt, build the book into _build/html
+#   make test   pytest on the package tests, then pytest --nbval on the chapters
+# and one for authors:
+#   make refresh [NB=chapters/ch01_model.ipynb]   re-execute notebooks in place (small scale)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+PYTHON3 ?= python3
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+NB      ?= $(wildcard chapters/*.ipynb)
+
+.PHONY: setup book test refresh clean
+
+setup: $(STAMP)
+
+# Reinstall whenever the pinned environment or the package metadata changes.
+# `make refresh` starts the kernel named "python3" (and nbval falls back to it without
+# --nbval-current-env): register it so that it is this venv's python.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON3) -m venv $(VENV)
+	$(PY) -m pip install -r requirements.txt
+	$(PY) -m ipykernel install --sys-prefix --name python3
+	touch $(STAMP)
+
+book: setup
+	rm -rf _build
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+
+test: setup
+	$(PY) -m pytest tests
+	$(PY) -m pytest --nbval chapters --nbval-sanitize-with tests/sanitize.cfg \
+		--nbval-current-env -p no:cacheprovider
+
+# Stored outputs are what nbval compares against, so they are always regenerated at the
+# default (small) scale: ACTGRAM_FULL is removed from the environment. `jupyter execute`
+# is nbclient's runner (what `jupyter nbconvert --execute` uses inside), already installed
+# with myst-nb and nbval, so nbconvert itself is not needed.
+refresh: setup
+	env -u ACTGRAM_FULL $(VENV)/bin/jupyter execute --inplace --kernel_name=python3 \
+		--timeout=3600 $(NB)
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis

@@ -1,0 +1,32 @@
+"""actgram: Gram matrices, Hermite coefficients and spectra of activation functions.
+
+The computing half of the executable edition of Panigrahi, Shetty and Goyal, "Effect of
+Activation Functions on the Training of Overparametrized Neural Nets" (ICLR 2020).
+"""
+
+from . import data
+from .activations import Activation, activation, builtin_names, estimate_jump_order
+from .deep import deep_gram, dual_activation
+from .finite import features, gram_init, sample_weights
+from .hermite import hermite_coefficients
+from .kernels import dual_kernel, gram_inf, kernel_inf, pair_angles
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Activation",
+    "activation",
+    "builtin_names",
+    "data",
+    "deep_gram",
+    "dual_activation",
+    "dual_kernel",
+    "estimate_jump_order",
+    "features",
+    "gram_inf",
+    "gram_init",
+    "hermite_coefficients",
+    "kernel_inf",
+    "pair_angles",
+    "sample_weights",
+]

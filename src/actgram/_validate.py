@@ -1,0 +1,80 @@
+"""Input checks at the public boundary.
+
+Every public function of :mod:`actgram` passes its arguments through these helpers, which
+raise :class:`ValueError` / :class:`TypeError` with a message that says what was wrong and what
+to do. Inside the package the arrays are then trusted.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Rows whose norm differs from one by at most this much are renormalised silently
+#: (round-off from the caller's own normalisation); larger deviations are refused.
+UNIT_NORM_TOL = 1e-8
+
+#: Matrices larger than this many bytes are refused before allocation.
+MAX_MATRIX_BYTES = 8 * 2**30
+
+
+def as_data(X, *, name: str = "X", normalize: bool = False) -> np.ndarray:
+    """Return ``X`` as a C-contiguous float64 array of shape ``(n, d)`` with unit rows.
+
+    Refuses 1-D input, empty data, NaN/inf and rows that are not of unit norm (unless
+    ``normalize=True``, which divides every row by its norm; zero rows are refused either way).
+    """
+    try:
+        A = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a numeric array of shape (n, d); got {type(X).__name__}") from exc
+    if A.ndim == 1:
+        raise ValueError(
+            f"{name} is 1-D with shape {A.shape}; data must be 2-D, one point per row, shape (n, d). "
+            f"For a single point use {name}.reshape(1, -1); for n scalars use {name}.reshape(-1, 1)."
+        )
+    if A.ndim != 2:
+        raise ValueError(f"{name} must be 2-D with shape (n, d); got {A.ndim}-D shape {A.shape}")
+    if A.shape[0] == 0 or A.shape[1] == 0:
+        raise ValueError(f"{name} is empty (shape {A.shape}); it needs at least one row and one column")
+    if not np.all(np.isfinite(A)):
+        bad = np.argwhere(~np.isfinite(A))[0]
+        raise ValueError(
+            f"{name} contains NaN or inf (first at row {bad[0]}, column {bad[1]}); clean the data first"
+        )
+    norms = np.linalg.norm(A, axis=1)
+    if np.any(norms == 0):
+        i = int(np.argmin(norms))
+        raise ValueError(f"row {i} of {name} is zero; a zero vector has no direction and cannot be normalised")
+    dev = np.abs(norms - 1.0)
+    if normalize or dev.max() <= UNIT_NORM_TOL:
+        return np.ascontiguousarray(A / norms[:, None])
+    i = int(np.argmax(dev))
+    raise ValueError(
+        f"rows of {name} must have unit norm: the Gram matrices are defined for inputs on the sphere, "
+        f"but row {i} has norm {norms[i]:.6g} (norms range over [{norms.min():.6g}, {norms.max():.6g}]). "
+        "Normalise first (actgram.data.normalize_rows(X)) or pass normalize=True."
+    )
+
+
+def check_matrix_size(n: int, n2: int | None = None, *, copies: int = 3, what: str = "matrix") -> None:
+    """Refuse an ``n x n2`` float64 matrix computation whose working memory exceeds the limit."""
+    n2 = n if n2 is None else n2
+    need = 8 * n * n2 * copies
+    if need > MAX_MATRIX_BYTES:
+        raise MemoryError(
+            f"the {n} x {n2} {what} needs about {need / 2**30:.1f} GiB of working memory "
+            f"(limit {MAX_MATRIX_BYTES / 2**30:.0f} GiB); use fewer points, or compute blocks "
+            "with actgram.kernel_inf(X[rows], act, Y=X) and reduce them as you go"
+        )
+
+
+def positive_int(value, name: str, *, minimum: int = 1) -> int:
+    """Return ``value`` as an int >= ``minimum`` or raise a clear error."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise TypeError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value}")
+    return int(value)
