@@ -95,7 +95,7 @@ def dual_quadrature(act, theta, which: str = "dd") -> np.ndarray:
     """
     act = _as_activation(act)
     f = _pick(act, which)
-    th = np.atleast_1d(np.asarray(theta, dtype=np.float64))
+    th = np.atleast_1d(np.asarray(theta, dtype=np.float64)).ravel()
     if np.any((th < 0) | (th > math.pi)) or not np.all(np.isfinite(th)):
         raise ValueError("theta must lie in [0, pi]")
     nz_kinks = np.array([k for k in act.kinks if k != 0.0])
