@@ -10,11 +10,14 @@ from .deep import deep_gram, dual_activation
 from .finite import features, gram_init, sample_weights
 from .hermite import hermite_coefficients
 from .kernels import dual_kernel, gram_inf, kernel_inf, pair_angles
+from .spectra import EigenBrackets, LambdaMin, lambda_min, smallest_eigenvalues
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Activation",
+    "EigenBrackets",
+    "LambdaMin",
     "activation",
     "builtin_names",
     "data",
@@ -27,6 +30,8 @@ __all__ = [
     "gram_init",
     "hermite_coefficients",
     "kernel_inf",
+    "lambda_min",
     "pair_angles",
     "sample_weights",
+    "smallest_eigenvalues",
 ]

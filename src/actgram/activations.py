@@ -63,6 +63,16 @@ class Activation:
     derivative_defined : bool
         False when :math:`\phi'` is zero almost everywhere (the step function), so that the
         G matrix of the trained first layer is not defined.
+    derivative_complex : callable or None
+        :math:`\phi'` continued to complex arguments (smooth built-ins only); used by
+        :mod:`actgram.spectra` to compute tiny Fourier coefficients with relative accuracy.
+    pole_distance : float or None
+        Distance from the real axis of the nearest singularity of :math:`\phi'`
+        (``inf`` for entire functions); set together with ``derivative_complex``.
+    derivative_symmetry : {"even", "const+odd"} or None
+        Exact symmetry of :math:`\phi'`: even (tanh, sigmoid, erf, sin), or a constant plus
+        an odd function (softplus, swish, GELU). It makes half of the circular Fourier
+        coefficients of the kernel vanish exactly, which :mod:`actgram.spectra` uses.
     """
 
     name: str
@@ -75,6 +85,9 @@ class Activation:
     hermite_poly: tuple[float, ...] | None = None
     derivative_defined: bool = True
     builtin: bool = True
+    derivative_complex: Callable[[Array], Array] | None = None
+    pole_distance: float | None = None
+    derivative_symmetry: str | None = None
     cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -211,6 +224,14 @@ def _selu() -> Activation:
     )
 
 
+def _sigmoid_c(z):
+    """Logistic function for real or complex arrays (no overflow for large |Re z|)."""
+    z = np.asarray(z)
+    neg = np.real(z) < 0
+    e = np.exp(np.where(neg, z, -z))
+    return np.where(neg, e / (1.0 + e), 1.0 / (1.0 + e))
+
+
 def _gelu() -> Activation:
     def fn(z):
         return z * special.ndtr(z)
@@ -218,11 +239,17 @@ def _gelu() -> Activation:
     def der(z):
         return special.ndtr(z) + z * np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
 
-    return Activation("gelu", fn, der)
+    def der_c(z):
+        return 0.5 * special.erfc(-z / math.sqrt(2.0)) + z * np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+
+    return Activation("gelu", fn, der, derivative_complex=der_c, pole_distance=math.inf,
+                      derivative_symmetry="const+odd")
 
 
 def _softplus() -> Activation:
-    return Activation("softplus", lambda z: np.logaddexp(0.0, z), special.expit)
+    return Activation("softplus", lambda z: np.logaddexp(0.0, z), special.expit,
+                      derivative_complex=_sigmoid_c, pole_distance=math.pi,
+                      derivative_symmetry="const+odd")
 
 
 def _sigmoid() -> Activation:
@@ -230,11 +257,20 @@ def _sigmoid() -> Activation:
         s = special.expit(z)
         return s * (1.0 - s)
 
-    return Activation("sigmoid", special.expit, der)
+    def der_c(z):
+        sc = _sigmoid_c(z)
+        return sc * (1.0 - sc)
+
+    return Activation("sigmoid", special.expit, der, derivative_complex=der_c, pole_distance=math.pi,
+                      derivative_symmetry="even")
 
 
 def _tanh() -> Activation:
-    return Activation("tanh", np.tanh, lambda z: 1.0 / np.cosh(z) ** 2)
+    def der(z):
+        return 1.0 / np.cosh(z) ** 2
+
+    return Activation("tanh", np.tanh, der, derivative_complex=der, pole_distance=math.pi / 2,
+                      derivative_symmetry="even")
 
 
 def _swish() -> Activation:
@@ -242,13 +278,20 @@ def _swish() -> Activation:
         s = special.expit(z)
         return s + z * s * (1.0 - s)
 
-    return Activation("swish", lambda z: z * special.expit(z), der)
+    def der_c(z):
+        sc = _sigmoid_c(z)
+        return sc + z * sc * (1.0 - sc)
+
+    return Activation("swish", lambda z: z * special.expit(z), der, derivative_complex=der_c,
+                      pole_distance=math.pi, derivative_symmetry="const+odd")
 
 
 def _erf() -> Activation:
     c = 2.0 / math.sqrt(math.pi)
     return Activation(
         "erf", special.erf, lambda z: c * np.exp(-z * z),
+        derivative_complex=lambda z: c * np.exp(-z * z), pole_distance=math.inf,
+        derivative_symmetry="even",
         # E[erf u erf v] = (2/pi) arcsin(2 rho / 3);  E[erf' u erf' v] = (4/pi) / sqrt(9 - 4 rho^2)
         dual={
             "ff": lambda t: (2.0 / math.pi) * np.arcsin(2.0 * np.cos(t) / 3.0),
@@ -260,7 +303,8 @@ def _erf() -> Activation:
 def _sin() -> Activation:
     e = math.exp(-1.0)
     return Activation(
-        "sin", np.sin, np.cos,
+        "sin", np.sin, np.cos, derivative_complex=np.cos, pole_distance=math.inf,
+        derivative_symmetry="even",
         # E[sin u sin v] = e^{-1} sinh(rho);  E[cos u cos v] = e^{-1} cosh(rho)
         dual={"ff": lambda t: e * np.sinh(np.cos(t)), "dd": lambda t: e * np.cosh(np.cos(t))},
     )
