@@ -42,7 +42,8 @@ def test_table_matches_quadrature(name):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["elu", "selu", "tanh", "sigmoid"])
 def test_against_independent_mpmath(name):
-    """20-digit Cartesian quadrature (tests/reference.py) agrees to 1e-13, near rho = +-1 too.
+    """20-digit Cartesian quadrature (tests/reference.py) agrees to 1e-14 * max(1, |value|), the
+    accuracy gram_inf states (and spectra's dense brackets rely on), near rho = +-1 too.
 
     Nested mpmath quadrature costs 10-50 s per value for the smooth activations, so only tanh
     and sigmoid are checked here near rho = +-1; every smooth built-in is checked against its
@@ -56,7 +57,7 @@ def test_against_independent_mpmath(name):
         for which in whiches:
             ref = dual_reference(name, rho, which, dps=20)
             got = ag.dual_kernel(name, np.arccos(rho), which)
-            assert abs(got - ref) < 1e-13, (name, rho, which, got, ref)
+            assert abs(got - ref) < 1e-14 * max(1.0, abs(ref)), (name, rho, which, got, ref)
 
 
 @pytest.mark.parametrize("name", ["relu", "tanh", "elu", "swish"])

@@ -6,11 +6,10 @@ import math
 import mpmath as mp
 import numpy as np
 import pytest
+from reference import half_circle_lambda_min
 
 import actgram as ag
 from actgram.spectra import fourier_coefficients
-
-from reference import half_circle_lambda_min
 
 
 def _fft_reference(F, L: int, N: int = 512, dps: int = 60):
