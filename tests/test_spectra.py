@@ -125,13 +125,43 @@ def test_polynomial_exact_zeros():
     assert np.all(b.resolved[8:])
 
 
-def test_three_dimensional_data_falls_back_to_dense():
-    X = ag.data.subspace(30, 5, 3, seed=0)
+def test_four_dimensional_data_falls_back_to_dense():
+    X = ag.data.subspace(30, 6, 4, seed=0)
     r = ag.lambda_min(X, "tanh")
     assert r.method == "dense"
     assert 0 <= r.lower <= r.value <= r.upper
     lam = np.linalg.eigvalsh(ag.gram_inf(X, "tanh"))[0]
     assert r.lower <= max(lam, 0) <= r.upper
+
+
+@pytest.mark.parametrize("name", ["tanh", "swish", "erf"])
+def test_legendre_factorisation_reconstructs_G(name):
+    """sum_l A_l (4 pi / (2l + 1)) Y_l Y_l^T equals gram_inf to 1e-14 on points of S^2, and
+    sum_l A_l = F(1) = E[phi'(g)^2] (P_l(1) = 1)."""
+    from actgram.spectra import _real_harmonics, legendre_coefficients, sphere_coordinates
+
+    co = legendre_coefficients(name)
+    A = co["value"]
+    assert np.all(co["lower"] <= A) and np.all(co["upper"] >= A) and np.all(co["lower"] >= 0)
+    assert A.sum() == pytest.approx(ag.dual_kernel(name, 0.0, "dd"), abs=1e-14)
+    X = ag.data.subspace(40, 5, 3, seed=0)
+    Y, deg = _real_harmonics(sphere_coordinates(X), 120)
+    G = (Y * (4 * np.pi / (2 * deg + 1)) * A[deg]) @ Y.T
+    np.testing.assert_allclose(G, ag.gram_inf(X, name), atol=1e-14)
+
+
+def test_spherical_brackets_n500():
+    """d' = 3, n = 500 (the issue's size): every eigenvalue resolved to 1e-2 relative where it
+    is above 1e-24 ||G||; float64 eigvalsh inside the widened bracket above the floor."""
+    X = ag.data.subspace(500, 3, 3, seed=1)
+    b = ag.smallest_eigenvalues(X, "tanh", 500)
+    assert b.method == "spherical"
+    above = b.value >= 1e-24 * b.norm
+    assert np.all(b.relative_width[above] <= 1e-2)
+    lam = np.linalg.eigvalsh(ag.gram_inf(X, "tanh"))
+    ok = lam > 1e3 * b.floor
+    tol = 10 * b.floor
+    assert np.all(b.lower[ok] - tol <= lam[ok]) and np.all(lam[ok] <= b.upper[ok] + tol)
 
 
 def test_values_print_only_when_resolved():
@@ -152,6 +182,8 @@ def test_bad_input():
         ag.lambda_min(ag.data.sphere(5, 3), "tanh", method="fourier")
     with pytest.raises(ValueError, match="smooth built-in"):
         ag.lambda_min(X, "relu", method="fourier")
+    with pytest.raises(ValueError, match="three dimensions"):
+        ag.lambda_min(X, "tanh", method="spherical")
     with pytest.raises(ValueError, match="not defined"):
         ag.lambda_min(X, "step")
 
