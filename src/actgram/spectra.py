@@ -28,8 +28,10 @@ and :math:`\lambda_i(G) = \sigma_i(B)^2`. Tiny :math:`\hat g_r(\ell)` are comput
 \frac{1}{2\pi}\int g_r(t - i\eta)e^{-i\ell t}dt` (FFT of :math:`\phi'` at complex points,
 :math:`\eta` below the singularity of :math:`\phi'`), choosing for each :math:`\ell` the shift
 with the smallest error estimate. A Jacobi SVD of the graded factor gives every
-:math:`\sigma_i` with small *relative* error, so :math:`\lambda_i = \sigma_i^2` is resolved far
-below :math:`\varepsilon\|G\|`, until the truncation tail or the coefficient errors dominate.
+:math:`\sigma_i` of the float64 factor with small *relative* error; the rounding of the factor
+itself is an absolute error :math:`\|\Delta B\| \approx \varepsilon\sqrt{\|G\|}` in
+:math:`\sigma`, so :math:`\lambda = \sigma^2` is resolved down to about
+:math:`(10^2\varepsilon)^2\|G\|`, ten orders of magnitude below the float64 floor.
 
 What the bracket rests on (``"fourier"``):
 
@@ -43,13 +45,17 @@ What the bracket rests on (``"fourier"``):
    shifted coefficients near the Nyquist index), and the :math:`r`-quadrature error (the
    difference between two Gauss-Legendre rules, 16 and 24 nodes per panel). These are
    estimates, not proofs.
-3. The singular values of :math:`B^\top = \mathrm{diag}(\hat F)^{1/2}\Phi^\top` come from
-   LAPACK's preconditioned Jacobi SVD (``dgejsv``, ``JOBA='F'``), whose error is
-   *relative*, :math:`|\delta\sigma_i| \le \sigma_i\,\epsilon_{rel}`, with
-   :math:`\epsilon_{rel} = 16\sqrt{nM}\,\varepsilon\,(L+1+\kappa(\Phi))/\sigma_{min}(\Phi)`-type
-   bound that also covers the rounding of the angles (an error model in the spirit of
-   Drmac and Veselic; its constants are our choice, checked against exact circulant
-   spectra in the tests, not proven).
+3. Two floating-point errors, both through Weyl's inequality for singular values: the float64
+   factor differs from the exact one by :math:`\|\Delta B\|_F \le \varepsilon\,
+   (\sum_\ell \hat F_\ell\,\sum_i 4(2 + \ell(|\alpha_i| + 1))^2)^{1/2}` (rounding of
+   :math:`\ell\alpha_i`, of cos/sin and of the angles: an *absolute* error in
+   :math:`\sigma`), and the Jacobi SVD (``dgejsv``, ``JOBA='F'``) of the float64 factor has
+   *relative* error at most :math:`16\sqrt{nM}\,\varepsilon\,\kappa(\Phi)` (Drmac and
+   Veselic's bound for row-scaled matrices; the constant is ours). The first term sets the
+   floor: eigenvalues are resolved to 1e-2 relative down to about
+   :math:`10^{-26}\|G\|` (about :math:`(200\,\|\Delta B\|)^2`), far below
+   :math:`\varepsilon\|G\|` but not to :math:`\varepsilon^2\|G\|`: there the eigenvalues of
+   the float64 input itself move under :math:`\varepsilon`-perturbations of the points.
 4. The tail beyond :math:`L` and beyond :math:`r = 15` bounded with Cauchy's estimate
    :math:`|\hat g_r(\ell)| \le \max|g_r(\cdot - i\eta)|\,e^{-\ell\eta}` and
    :math:`\sup|\phi'|^2 e^{-15^2/2}`.
@@ -308,13 +314,18 @@ def _graded_svals(B: np.ndarray, n: int) -> np.ndarray:
 
 def _fourier_brackets(alpha: np.ndarray, act: Activation, k: int) -> EigenBrackets:
     n = alpha.size
+    # G depends on angle differences only: centre the angles (smaller |alpha|, smaller
+    # rounding in l * alpha)
+    ref = math.atan2(float(np.mean(np.sin(alpha))), float(np.mean(np.cos(alpha))))
+    alpha = np.angle(np.exp(1j * (alpha - ref)))
     L = min(max(2 * n, 512), _N_FFT // 2 - 64)
     co = fourier_coefficients(act, L)
     F, Flo, Fhi = co["value"], co["lower"], co["upper"]
     # drop modes whose upper bound is negligible; they go into the tail
-    keep = Fhi > _COEF_CUTOFF * Fhi[0]
+    keep = Fhi > _COEF_CUTOFF * Fhi.max()
     keep[0] = True
-    last = int(np.nonzero(keep)[0].max())
+    # at least n modes, so that the basis has full row rank (tiny weights cost no accuracy)
+    last = max(int(np.nonzero(keep)[0].max()), n)
     tail = co["tail"] + 2.0 * float(np.sum(Fhi[last + 1:]))
     ell = np.arange(1, last + 1)
     C = np.cos(np.outer(alpha, ell)) * math.sqrt(2.0)
@@ -326,23 +337,33 @@ def _fourier_brackets(alpha: np.ndarray, act: Activation, k: int) -> EigenBracke
         return _graded_svals(basis * w, n)
 
     s_mid, s_lo, s_hi = svals(F), svals(Flo), svals(Fhi)
-    # relative error of the computed singular values: Jacobi's (I + E) B model with
-    # ||E|| <= ||dPhi|| ||Phi^+||, dPhi from rounding of the angles and of cos/sin
+    # |dPhi_il| <= sqrt(2) eps (2 + l (|alpha_i| + 1)): rounding of l * alpha, of cos/sin and
+    # of the angle itself; dB bounds ||dPhi D^{1/2}||_F (the absolute error of the factor)
+    a = np.abs(alpha)[:, None]
+    per_mode = 2.0 * np.sum(2.0 * (2.0 + ell[None, :] * (a + 1.0)) ** 2, axis=0)  # cos and sin
+    dB = EPS * math.sqrt(float(np.sum(Fhi[1:last + 1] * per_mode)))
+    return _brackets(s_mid, s_lo, s_hi, basis, dB, tail, n, k, "fourier")
+
+
+def _brackets(s_mid, s_lo, s_hi, basis, dB, tail, n, k, method) -> EigenBrackets:
+    """Turn singular values of the factor into eigenvalue brackets.
+
+    Two errors: the Jacobi SVD of the float64 factor is accurate to the *relative* error
+    ``16 sqrt(n M) eps cond(basis)`` (row-scaled matrix, Drmac and Veselic); the float64 factor
+    differs from the exact one by at most ``dB`` in norm (Weyl: an absolute error in sigma).
+    """
     ms = basis.shape[1]
-    sb = np.linalg.svd(basis, compute_uv=False)
-    smin = float(sb[min(n, sb.size) - 1]) if sb.size >= n else 0.0
-    if smin <= 0.0:
-        rel = 1.0
-    else:
-        rel = 16.0 * math.sqrt(n * ms) * EPS * (last + 1) / smin + 16.0 * math.sqrt(n * ms) * EPS * (sb[0] / smin)
-        rel = min(rel, 1.0)
+    g = np.linalg.eigvalsh(basis @ basis.T)
+    rel = 1.0
+    if g[0] > 0:
+        rel = min(1.0, 16.0 * math.sqrt(n * ms) * EPS * math.sqrt(g[-1] / g[0]))
     lam = np.sort(s_mid[:n] ** 2)
-    lo = np.sort((s_lo[:n] * (1.0 - rel)) ** 2)
-    hi = np.sort((s_hi[:n] * (1.0 + rel)) ** 2 + n * tail)
+    lo = np.sort(np.maximum(s_lo[:n] * (1.0 - rel) - dB, 0.0) ** 2)
+    hi = np.sort((s_hi[:n] * (1.0 + rel) + dB) ** 2 + n * tail)
     norm = float(s_hi[0] ** 2)
     sl = slice(0, k)
     return EigenBrackets(lam[sl], np.minimum(lo[sl], lam[sl]), np.maximum(hi[sl], lam[sl]),
-                         EPS * norm, norm, "fourier", n)
+                         EPS * norm, norm, method, n)
 
 
 # --------------------------------------------------------------------------------------------
@@ -452,19 +473,10 @@ def _sphere_brackets(P: np.ndarray, act: Activation, k: int) -> EigenBrackets:
         return _graded_svals(Y * np.sqrt(fac * coef[deg]), n)
 
     s_mid, s_lo, s_hi = svals(A), svals(Alo), svals(Ahi)
-    ms = Y.shape[1]
-    gram = np.linalg.eigvalsh(Y @ Y.T)
-    rel = 1.0
-    if gram[0] > 0:
-        smin, smax = math.sqrt(gram[0]), math.sqrt(gram[-1])
-        rel = min(1.0, 16.0 * math.sqrt(n * ms) * EPS * (last + 1 + smax) / smin)
-    lam = np.sort(s_mid[:n] ** 2)
-    lo = np.sort((s_lo[:n] * (1.0 - rel)) ** 2)
-    hi = np.sort((s_hi[:n] * (1.0 + rel)) ** 2 + n * tail)
-    norm = float(s_hi[0] ** 2)
-    sl = slice(0, k)
-    return EigenBrackets(lam[sl], np.minimum(lo[sl], lam[sl]), np.maximum(hi[sl], lam[sl]),
-                         EPS * norm, norm, "spherical", n)
+    # |dY| <= eps (4 + 2 l) |Y|-scale per entry; sum_m Y_lm(x)^2 = (2l + 1) / (4 pi) per point
+    ells = np.arange(last + 1)
+    dB = EPS * math.sqrt(n * float(np.sum(Ahi[: last + 1] * (4.0 + 2.0 * ells) ** 2)))
+    return _brackets(s_mid, s_lo, s_hi, Y, dB, tail, n, k, "spherical")
 
 
 def _dense_brackets(X: np.ndarray, act: Activation, k: int) -> EigenBrackets:
