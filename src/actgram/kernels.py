@@ -203,8 +203,6 @@ def dual_kernel(act, theta, which: str = "dd") -> np.ndarray:
         deg = len(act.hermite_poly) + 1
         c = hermite_coefficients(act, deg, of="derivative" if which == "dd" else "function")
         return np.polynomial.polynomial.polyval(np.cos(th), c * c)
-    if th.size <= 64 and (act.key + (which,)) not in (_TABLES if act.builtin else act.cache):
-        return dual_quadrature(act, th, which)  # a few angles: direct quadrature is cheaper
     return theta_table(act, which)(th)
 
 
