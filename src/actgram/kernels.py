@@ -203,6 +203,10 @@ def dual_kernel(act, theta, which: str = "dd") -> np.ndarray:
         deg = len(act.hermite_poly) + 1
         c = hermite_coefficients(act, deg, of="derivative" if which == "dd" else "function")
         return np.polynomial.polynomial.polyval(np.cos(th), c * c)
+    if not act.builtin and th.size <= 64 and (act.key + (which,)) not in act.cache:
+        # a user activation at a few angles: direct quadrature is cheaper than a table
+        # (built-ins always tabulate: the table is shared and reused, e.g. layer by layer)
+        return dual_quadrature(act, th, which)
     return theta_table(act, which)(th)
 
 
