@@ -115,3 +115,12 @@ def test_hard_tanh_two_kinks():
     assert ag.dual_kernel(act, 0.0, "ff") == pytest.approx(second, abs=1e-12)
     # dd at theta = 0: P(|g| < 1)
     assert ag.dual_kernel(act, 0.0, "dd") == pytest.approx(1 - 2 * stats.norm.sf(1.0), abs=1e-9)
+
+
+@pytest.mark.parametrize("name", ["tanh", "gelu", "sigmoid", "erf", "softplus", "swish", "sin"])
+def test_no_spurious_kinks_at_smooth_points(name):
+    """Probed where an analytic activation has no kink, the estimator finds none (it used to
+    report orders 2-4 for tanh, GELU, sigmoid and erf at 0)."""
+    act = ag.activation(name)
+    for z0 in (0.0, 0.7, -1.3):
+        assert ag.estimate_jump_order(act.fn, z0) is None

@@ -127,3 +127,10 @@ def test_digits():
     X, y = ag.data.digits(dim=10, n=200)
     assert X.shape == (200, 10) and y.shape == (200,)
     np.testing.assert_allclose(np.linalg.norm(X, axis=1), 1.0, atol=1e-14)
+
+
+def test_arc():
+    X = ag.data.arc(5, 0.01)
+    assert ag.data.separation(X) == pytest.approx(2 * math.sin(0.005), rel=1e-12)
+    with pytest.raises(ValueError, match="step"):
+        ag.data.arc(5, 1.0)

@@ -46,6 +46,21 @@ def circle(n: int, d: int = 2) -> np.ndarray:
     return _embed(np.stack([np.cos(a), np.sin(a)], 1), positive_int(d, "d", minimum=2))
 
 
+def arc(n: int, step: float, d: int = 2) -> np.ndarray:
+    r"""``n`` points on a circular arc, angles ``step * i`` for ``i = 0..n-1``.
+
+    Consecutive points are :math:`2\sin(\mathrm{step}/2)` apart: the way to control the
+    separation directly. ``step`` must lie in ``(0, pi / (n - 1))`` so that no two points are
+    antipodal or equal.
+    """
+    n = positive_int(n, "n")
+    step = float(step)
+    if not (step > 0.0 and (n == 1 or step * (n - 1) < np.pi)):
+        raise ValueError(f"step must lie in (0, pi / (n - 1)) = (0, {np.pi / max(n - 1, 1):.3g}); got {step}")
+    a = step * np.arange(n)
+    return _embed(np.stack([np.cos(a), np.sin(a)], 1), positive_int(d, "d", minimum=2))
+
+
 def sphere(n: int, d: int, seed: int | None = 0) -> np.ndarray:
     """``n`` points drawn uniformly from the unit sphere in :math:`\\mathbb{R}^d`."""
     n, d = positive_int(n, "n"), positive_int(d, "d")

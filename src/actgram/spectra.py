@@ -156,7 +156,14 @@ class LambdaMin:
 
     @property
     def resolved(self) -> bool:
+        """True when the bracket's relative width is at most 1e-2."""
         return self.upper > 0 and (self.upper - self.lower) <= 1e-2 * self.upper
+
+    def describe(self, digits: int = 3) -> str:
+        """A number only where it is resolved; otherwise the bracket."""
+        if self.resolved:
+            return f"{self.value:.{digits}g}"
+        return f"in [{self.lower:.1e}, {self.upper:.1e}] (not resolved)"
 
 
 # --------------------------------------------------------------------------------------------
