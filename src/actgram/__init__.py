@@ -4,7 +4,7 @@ The computing half of the executable edition of Panigrahi, Shetty and Goyal, "Ef
 Activation Functions on the Training of Overparametrized Neural Nets" (ICLR 2020).
 """
 
-from . import data
+from . import bounds, data
 from .activations import Activation, activation, builtin_names, estimate_jump_order
 from .deep import deep_gram, dual_activation
 from .finite import features, gram_init, sample_weights
@@ -20,6 +20,7 @@ __all__ = [
     "EigenBrackets",
     "LambdaMin",
     "activation",
+    "bounds",
     "builtin_names",
     "data",
     "deep_gram",
