@@ -23,10 +23,7 @@ def as_data(X, *, name: str = "X", normalize: bool = False) -> np.ndarray:
     Refuses 1-D input, empty data, NaN/inf and rows that are not of unit norm (unless
     ``normalize=True``, which divides every row by its norm; zero rows are refused either way).
     """
-    try:
-        A = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a numeric array of shape (n, d); got {type(X).__name__}") from exc
+    A = as_real_array(X, name, "a numeric array of shape (n, d)")
     if A.ndim == 1:
         raise ValueError(
             f"{name} is 1-D with shape {A.shape}; data must be 2-D, one point per row, shape (n, d). "
@@ -54,6 +51,42 @@ def as_data(X, *, name: str = "X", normalize: bool = False) -> np.ndarray:
         f"but row {i} has norm {norms[i]:.6g} (norms range over [{norms.min():.6g}, {norms.max():.6g}]). "
         "Normalise first (actgram.data.normalize_rows(X)) or pass normalize=True."
     )
+
+
+def as_real_array(value, name: str, what: str = "a real numeric array") -> np.ndarray:
+    """Return ``value`` as a float64 array; refuse complex and non-numeric input with a clear message.
+
+    ``np.asarray(z, dtype=float64)`` would silently drop the imaginary part of complex input
+    (only a ``ComplexWarning``) and raises a bare "could not convert string to float" for text.
+    """
+    def refuse(exc):
+        return TypeError(
+            f"{name} must be {what}; got {type(value).__name__} that does not convert to float64 ({exc})"
+        )
+
+    try:
+        raw = np.asarray(value)
+    except (TypeError, ValueError) as exc:  # e.g. ragged nested lists
+        raise refuse(exc) from exc
+    if np.iscomplexobj(raw):
+        raise TypeError(
+            f"{name} is complex (dtype {raw.dtype}); it must be {what} of real numbers. "
+            f"Pass {name}.real if the imaginary part is meant to be zero."
+        )
+    try:
+        return np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError) as exc:  # text, objects
+        raise refuse(exc) from exc
+
+
+def real_scalar(value, name: str, *, positive: bool = False) -> float:
+    """Return ``value`` as a finite Python float (``bool`` and text refused)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number; got {value!r} of type {type(value).__name__}")
+    v = float(value)
+    if not np.isfinite(v) or (positive and v <= 0):
+        raise ValueError(f"{name} must be a {'positive ' if positive else ''}finite number; got {value!r}")
+    return v
 
 
 def check_matrix_size(n: int, n2: int | None = None, *, copies: int = 3, what: str = "matrix") -> None:

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special
 
+from ._validate import as_real_array, real_scalar
+
 Array = np.ndarray
 ThetaFn = Callable[[Array], Array]
 
@@ -157,9 +159,7 @@ def _relu() -> Activation:
 
 
 def _leaky_relu(slope: float = 0.01) -> Activation:
-    a = float(slope)
-    if not np.isfinite(a):
-        raise ValueError(f"leaky_relu slope must be finite; got {slope}")
+    a = real_scalar(slope, "leaky_relu slope")
     return Activation(
         f"leaky_relu(slope={a:g})", lambda z: np.where(z > 0, z, a * z),
         lambda z: np.where(z > 0, 1.0, a), kinks=(0.0,),
@@ -183,7 +183,8 @@ def _step() -> Activation:
 
 
 def _relu_power(r: int = 2) -> Activation:
-    if isinstance(r, bool) or not float(r).is_integer() or r < 0:
+    if (isinstance(r, bool) or not isinstance(r, (int, float, np.integer, np.floating))
+            or not float(r).is_integer() or r < 0):
         raise ValueError(
             f"relu_power needs a non-negative integer power r (max(z,0)^r); got {r!r}. "
             "Non-integer powers are not supported: their kernels have branch points the "
@@ -205,9 +206,7 @@ def _relu_power(r: int = 2) -> Activation:
 
 
 def _elu(alpha: float = 1.0) -> Activation:
-    a = float(alpha)
-    if not np.isfinite(a):
-        raise ValueError(f"elu alpha must be finite; got {alpha}")
+    a = real_scalar(alpha, "elu alpha")
     return Activation(
         f"elu(alpha={a:g})", lambda z: np.where(z > 0, z, a * np.expm1(np.minimum(z, 0.0))),
         lambda z: np.where(z > 0, 1.0, a * np.exp(np.minimum(z, 0.0))), kinks=(0.0,),
@@ -311,7 +310,7 @@ def _sin() -> Activation:
 
 
 def _polynomial(coefficients: Sequence[float] = (0.0, 1.0)) -> Activation:
-    a = np.atleast_1d(np.asarray(coefficients, dtype=np.float64))
+    a = np.atleast_1d(as_real_array(coefficients, "polynomial coefficients", "a sequence of real numbers"))
     if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)):
         raise ValueError(
             "polynomial needs a non-empty 1-D sequence of finite monomial coefficients "
@@ -331,7 +330,8 @@ def _polynomial(coefficients: Sequence[float] = (0.0, 1.0)) -> Activation:
 
 
 def _monomial(p: int = 2) -> Activation:
-    if isinstance(p, bool) or not float(p).is_integer() or p < 0:
+    if (isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating))
+            or not float(p).is_integer() or p < 0):
         raise ValueError(f"monomial needs a non-negative integer degree p; got {p!r}")
     a = np.zeros(int(p) + 1)
     a[-1] = 1.0

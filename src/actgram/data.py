@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_data, positive_int
+from ._validate import as_data, positive_int, real_scalar
 
 
 def normalize_rows(X) -> np.ndarray:
@@ -54,7 +54,7 @@ def arc(n: int, step: float, d: int = 2) -> np.ndarray:
     antipodal or equal.
     """
     n = positive_int(n, "n")
-    step = float(step)
+    step = real_scalar(step, "step")
     if not (step > 0.0 and (n == 1 or step * (n - 1) < np.pi)):
         raise ValueError(f"step must lie in (0, pi / (n - 1)) = (0, {np.pi / max(n - 1, 1):.3g}); got {step}")
     a = step * np.arange(n)

@@ -30,7 +30,7 @@ import numpy as np
 
 from ._validate import as_data, check_matrix_size, positive_int
 from .activations import Activation, activation
-from .kernels import dual_kernel, pair_angles
+from .kernels import check_finite_kernel, dual_kernel, pair_angles
 
 
 def dual_activation(act, rho) -> np.ndarray:
@@ -74,4 +74,5 @@ def deep_gram(X, act, depth: int, kind: str = "trained", *, normalize: bool = Fa
         theta = np.arccos(sigma)
     kd = dual_kernel(act, theta, "dd")
     out = sigma * kd if kind == "trained" else kd * ntk + dual_kernel(act, theta, "ff")
+    check_finite_kernel(out, act)
     return 0.5 * (out + out.T)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_data, check_matrix_size, positive_int
+from ._validate import as_data, as_real_array, check_matrix_size, positive_int
 from .activations import Activation, activation
 
 
@@ -29,7 +29,7 @@ def sample_weights(m: int, d: int, seed: int | None = 0) -> np.ndarray:
 
 
 def _as_weights(W, d: int) -> np.ndarray:
-    W = np.asarray(W, dtype=np.float64)
+    W = as_real_array(W, "W", "a real array of shape (m, d)")
     if W.ndim != 2 or W.shape[0] == 0:
         raise ValueError(f"W must have shape (m, d) with m >= 1; got shape {W.shape}")
     if W.shape[1] != d:

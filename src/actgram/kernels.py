@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import as_data, check_matrix_size
+from ._validate import as_data, as_real_array, check_matrix_size
 from .activations import Activation, activation
 
 # polar quadrature rule
@@ -194,7 +194,13 @@ def dual_kernel(act, theta, which: str = "dd") -> np.ndarray:
     r""":math:`\kappa(\theta)` for an array of angles: closed form if known, else the table."""
     act = _as_activation(act)
     _pick(act, which)
-    th = np.asarray(theta, dtype=np.float64)
+    th = as_real_array(theta, "theta", "an array of angles")
+    if not np.all((th >= 0.0) & (th <= math.pi)):  # also catches NaN
+        raise ValueError(
+            "theta must be angles in [0, pi] (theta = arccos(rho) for unit inputs); got values in "
+            f"[{np.nanmin(th) if th.size else 0:.6g}, {np.nanmax(th) if th.size else 0:.6g}]"
+            + (" and NaN" if np.any(np.isnan(th)) else "")
+        )
     if which in act.dual:
         return act.dual[which](th)
     if act.hermite_poly is not None:
@@ -268,9 +274,20 @@ def kernel_inf(X, act, kind: str = "G", *, Y=None, normalize: bool = False) -> n
         out += R * dual_kernel(act, theta, "dd")
     if kind in ("K", "ntk"):
         out += dual_kernel(act, theta, "ff")
+    check_finite_kernel(out, act)
     if Y is None:
         out = 0.5 * (out + out.T)  # exact symmetry (entries are already equal up to round-off)
     return out
+
+
+def check_finite_kernel(K: np.ndarray, act: Activation) -> None:
+    """Refuse a kernel with non-finite entries (an activation that is not finite everywhere)."""
+    if not np.all(np.isfinite(K)):
+        raise ValueError(
+            f"{act.name}: the kernel has non-finite entries, so phi or phi' is not finite (or too "
+            "large to integrate against the Gaussian) somewhere on the real line, not only on the "
+            "[-2, 2] that activation() probes; the dual kernel E[f(u) f(v)] must be finite"
+        )
 
 
 def gram_inf(X, act, *, normalize: bool = False) -> np.ndarray:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import as_data, positive_int
+from ._validate import as_data, as_real_array, positive_int, real_scalar
 from .activations import Activation, activation
 from .finite import gram_init, sample_weights
 
@@ -128,7 +128,7 @@ def train_two_layer(
         raise ValueError(f"{act.name} has derivative zero almost everywhere: gradient descent "
                          "on the first layer cannot move it")
     X = as_data(X)
-    y = np.asarray(y, dtype=np.float64)
+    y = as_real_array(y, "y", "a real array of shape (n,)")
     n, d = X.shape
     if y.shape != (n,):
         raise ValueError(f"y must have shape ({n},) to match X; got {y.shape}")
@@ -146,8 +146,7 @@ def train_two_layer(
     lam_max = float(lam[-1])
     if eta is None:
         eta = 1.0 / lam_max
-    if not (isinstance(eta, (int, float)) and math.isfinite(eta) and eta > 0):
-        raise ValueError(f"step size eta must be a positive finite number; got {eta!r}")
+    eta = real_scalar(eta, "step size eta", positive=True)
     if eta >= 2.0 / lam_max:
         raise ValueError(
             f"step size eta = {eta:.3g} is unstable for this net: lambda_max(G0) = {lam_max:.3g}, "
