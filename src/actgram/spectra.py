@@ -131,11 +131,7 @@ class EigenBrackets:
 
     def describe(self, i: int = 0, digits: int = 3) -> str:
         """A human-readable string for eigenvalue ``i``: a number only where it is resolved."""
-        if self.resolved[i]:
-            return f"{self.value[i]:.{digits}g}"
-        if self.upper[i] <= 0:
-            return "0 (exactly, within rounding)"
-        return f"in [{self.lower[i]:.1e}, {self.upper[i]:.1e}] (not resolved)"
+        return _describe(self.value[i], self.lower[i], self.upper[i], digits)
 
 
 @dataclass
@@ -157,30 +153,45 @@ class LambdaMin:
     @property
     def resolved(self) -> bool:
         """True when the bracket's relative width is at most 1e-2."""
-        return self.upper > 0 and (self.upper - self.lower) <= 1e-2 * self.upper
+        return _is_resolved(self.lower, self.upper)
 
     def describe(self, digits: int = 3) -> str:
         """A number only where it is resolved; otherwise the bracket."""
-        if self.resolved:
-            return f"{self.value:.{digits}g}"
-        return f"in [{self.lower:.1e}, {self.upper:.1e}] (not resolved)"
+        return _describe(self.value, self.lower, self.upper, digits)
+
+
+def _is_resolved(lower: float, upper: float) -> bool:
+    return bool(upper > 0 and (upper - lower) <= 1e-2 * upper)
+
+
+def _describe(value: float, lower: float, upper: float, digits: int) -> str:
+    if _is_resolved(lower, upper):
+        return f"{value:.{digits}g}"
+    if upper <= 0:
+        return "0 (exactly, within rounding)"
+    return f"in [{lower:.1e}, {upper:.1e}] (not resolved)"
 
 
 # --------------------------------------------------------------------------------------------
 # the two-dimensional Fourier factorisation
 # --------------------------------------------------------------------------------------------
 
-def circle_angles(X: np.ndarray, tol: float = 1e-12) -> np.ndarray | None:
-    """Angles of the points in an orthonormal basis of their span, if that span is 2-D.
+def span_coordinates(X: np.ndarray, tol: float = 1e-12) -> np.ndarray:
+    """Coordinates of unit rows in an orthonormal basis of their span, shape (n, d').
 
-    Returns ``None`` when the rows span more than two dimensions (singular value ratio above
-    ``tol``) or fewer.
+    The span dimension d' counts singular values of ``X`` above ``tol`` times the largest; the
+    coordinates are renormalised to unit length (they are unit up to rounding).
     """
     _, s, Vt = np.linalg.svd(X, full_matrices=False)
-    if s.size < 2 or s[1] <= tol * s[0] or (s.size > 2 and s[2] > tol * s[0]):
-        return None
-    P = X @ Vt[:2].T
-    return np.arctan2(P[:, 1], P[:, 0])
+    dim = int(np.sum(s > tol * s[0]))
+    P = X @ Vt[:dim].T
+    return P / np.linalg.norm(P, axis=1, keepdims=True)
+
+
+def circle_angles(X: np.ndarray, tol: float = 1e-12) -> np.ndarray | None:
+    """Angles of the points in an orthonormal basis of their span, if that span is 2-D."""
+    P = span_coordinates(X, tol)
+    return np.arctan2(P[:, 1], P[:, 0]) if P.shape[1] == 2 else None
 
 
 def _r_rule(nodes: int, width: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
@@ -384,11 +395,8 @@ _L3_CUTOFF = 1e-36   # relative size below which Legendre modes go to the tail
 
 def sphere_coordinates(X: np.ndarray, tol: float = 1e-12) -> np.ndarray | None:
     """Coordinates of the points in an orthonormal basis of their span, if that span is 3-D."""
-    _, s, Vt = np.linalg.svd(X, full_matrices=False)
-    if s.size < 3 or s[2] <= tol * s[0] or (s.size > 3 and s[3] > tol * s[0]):
-        return None
-    P = X @ Vt[:3].T
-    return P / np.linalg.norm(P, axis=1, keepdims=True)
+    P = span_coordinates(X, tol)
+    return P if P.shape[1] == 3 else None
 
 
 def legendre_coefficients(act, L: int = _L3_COEF) -> dict[str, np.ndarray | float]:
@@ -519,21 +527,18 @@ def smallest_eigenvalues(X, act, k: int = 1, *, method: str = "auto",
         raise ValueError(f"method must be 'auto', 'fourier', 'spherical' or 'dense'; got {method!r}")
     if not act.derivative_defined:
         raise ValueError(f"{act.name} has derivative zero almost everywhere; G is not defined")
-    smooth = act.derivative_complex is not None
-    if method in ("fourier", "spherical") and not smooth:
+    factorised = {"fourier": (2, "two"), "spherical": (3, "three")}
+    if method == "dense" or (method == "auto" and act.derivative_complex is None):
+        return _dense_brackets(X, act, k)
+    if act.derivative_complex is None:
         raise ValueError(f"method={method!r} needs a smooth built-in activation, not {act.name}")
-    if method in ("auto", "fourier") and smooth:
-        alpha = circle_angles(X)
-        if alpha is not None:
-            return _fourier_brackets(alpha, act, k)
-        if method == "fourier":
-            raise ValueError("method='fourier' needs data spanning exactly two dimensions")
-    if method in ("auto", "spherical") and smooth:
-        P = sphere_coordinates(X)
-        if P is not None:
-            return _sphere_brackets(P, act, k)
-        if method == "spherical":
-            raise ValueError("method='spherical' needs data spanning exactly three dimensions")
+    P = span_coordinates(X)
+    if method in factorised and P.shape[1] != factorised[method][0]:
+        raise ValueError(f"method={method!r} needs data spanning exactly {factorised[method][1]} dimensions")
+    if P.shape[1] == 2:
+        return _fourier_brackets(np.arctan2(P[:, 1], P[:, 0]), act, k)
+    if P.shape[1] == 3:
+        return _sphere_brackets(P, act, k)
     return _dense_brackets(X, act, k)
 
 
