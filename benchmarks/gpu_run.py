@@ -34,6 +34,8 @@ from actgram.large import smallest_eigenvalues_large
 # (SXM / PCIe columns), "NVIDIA H200 Tensor Core GPU" product brief, "NVIDIA A100 Tensor Core GPU"
 # datasheet, "NVIDIA T4 Tensor Core GPU" datasheet. float64: FP64 Tensor Core where the GPU has one
 # (cuBLAS DGEMM uses it), else FP64; float32: plain FP32 (torch keeps TF32 off for matmul by default).
+# The H100 rows were checked on 2026-11-23 against two published spec tables (SXM: FP64 34, FP64 Tensor
+# Core 67, FP32 67 TFLOPS; PCIe: 26 / 51 / 51); the others are as remembered from the data sheets.
 PEAK_TFLOPS = {
     "H100 SXM": {"float64": 67.0, "float32": 67.0},
     "H100 PCIe": {"float64": 51.0, "float32": 51.0},

@@ -9,7 +9,8 @@ W_std = sqrt(d) and unit rows this is rho = x.y, the convention of actgram. Then
     times rho entrywise = actgram.gram_inf(X, "tanh");
   * closed-form ReLU: ntk of [Dense(W_std=sqrt(d)), Relu(), Dense(1)] = rho E[step step] + E[relu relu]
     = actgram.kernel_inf(X, "relu", "ntk") (G + K).
-Each kernel is timed twice (first call includes jit compilation); float64 (jax_enable_x64).
+Each kernel is called six times (the first includes jit compilation; run.py takes the fastest of the
+other five); float64 (jax_enable_x64).
 """
 
 import json
@@ -30,9 +31,10 @@ import numpy as np  # noqa: E402
 from neural_tangents import stax  # noqa: E402
 
 
-def _timed(fn, x):
+def _timed(fn, x, calls=6):
+    """(kernel, [seconds per call]): the first call compiles, the rest are warm."""
     out = []
-    for _ in range(2):
+    for _ in range(calls):
         t0 = time.perf_counter()
         k = np.asarray(fn(x))
         out.append(time.perf_counter() - t0)

@@ -152,12 +152,20 @@ def arora_complexity(X, y, act, *, kind: str = "G", max_rel_error: float = 1e-2)
 
     Parameters
     ----------
-    X : (n, d) unit rows.
-    y : (n,) labels, or (n, k) with one label vector per column (all share one ``eigh``).
-    act : activation. ``kind``: ``"G"`` or ``"ntk"`` (``"K"`` too: second layer alone).
-    max_rel_error : refuse (``computable=False``, ``value`` NaN) when the relative error bound of
+    X : array_like
+        (n, d) data with unit rows.
+    y : array_like
+        (n,) labels, or (n, k) with one label vector per column (all share one ``eigh``).
+    act : str or Activation
+        The activation.
+    kind : str
+        ``"G"`` (first layer), ``"ntk"`` (both layers) or ``"K"`` (second layer alone).
+    max_rel_error : float
+        Refuse (``computable=False``, ``value`` NaN) when the relative error bound of
         :math:`y^\top M^{-1} y` exceeds this.
 
+    Notes
+    -----
     Method: float64 ``eigh`` of ``M``; :math:`y^\top M^{-1} y = \sum_i (v_i^\top y)^2/\lambda_i`.
     Accuracy: an entry error of ``M`` and the solve's backward error together perturb ``M`` by at
     most :math:`\delta` (:func:`dense_error`) in spectral norm, so

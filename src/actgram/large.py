@@ -5,9 +5,7 @@ kernel entries row block by row block on the device (:class:`actgram.gpu.KernelB
 memory is :math:`O(n\,(d + b + p))` plus one block of rows, and the cost of one product is one
 pass over the :math:`n^2` entries, nearly independent of the number of vectors.
 
-Method
-------
-LOBPCG (``scipy.sparse.linalg.lobpcg``, ``largest=False``) on the operator :math:`V \mapsto GV`,
+**Method.** LOBPCG (``scipy.sparse.linalg.lobpcg``, ``largest=False``) on the operator :math:`V \mapsto GV`,
 preconditioned with a Nystrom approximation built from ``p`` landmark columns
 :math:`C = G[:, S]`, :math:`W = G[S, S]`: :math:`\hat G = C W^{+} C^\top = U\,\mathrm{diag}(s^2)\,U^\top`
 and :math:`T = U\,\mathrm{diag}(1/(s^2 + \mu))\,U^\top + (I - UU^\top)/\mu` with :math:`\mu` the
@@ -16,9 +14,8 @@ otherwise makes unpreconditioned LOBPCG need hundreds of products. Shift-invert 
 without the matrix. The heavy work (kernel entries, products) runs in torch on any device; the
 small Rayleigh-Ritz problems run in scipy on the host.
 
-Accuracy (what this method can deliver)
----------------------------------------
-The products use entries within :math:`\delta = 10^{-14}\max(1, |G_{ij}|)` of the exact ones, so
+**Accuracy (what this method can deliver).** The products use entries within
+:math:`\delta = 10^{-14}\max(1, |G_{ij}|)` of the exact ones, so
 they are products with :math:`G + E`, :math:`\|E\|_2 \le n\delta`, plus summation round-off of
 order :math:`\sqrt n\,\varepsilon\|G\|_2`. Hence the *floor*
 :math:`f = n\delta + 4\sqrt n\,\varepsilon\|G\|_2`, the same as the dense bracket of
@@ -130,14 +127,33 @@ def smallest_eigenvalues_large(X, act, k: int = 1, *, kind: str = "G", block: in
 
     Parameters
     ----------
-    X : (n, d) unit rows; act : activation; k : how many eigenvalues.
-    kind : ``"G"`` (default), ``"K"`` or ``"ntk"`` (see :func:`actgram.kernel_inf`).
-    block : LOBPCG block size (default ``k + 4``; extra vectors speed convergence).
-    landmarks : Nystrom landmarks for the preconditioner (default ``min(n, 400)``; 0 = none).
-    tol : LOBPCG residual tolerance relative to the operator scale (scipy's convention).
-    device : torch device for the kernel products (default CUDA when available).
+    X : array_like
+        (n, d) data with unit rows.
+    act : str or Activation
+        The activation.
+    k : int
+        How many of the smallest eigenvalues.
+    kind : str
+        ``"G"`` (default), ``"K"`` or ``"ntk"`` (see :func:`actgram.kernel_inf`).
+    block : int, optional
+        LOBPCG block size (default ``k + 4``; extra vectors speed convergence).
+    landmarks : int, optional
+        Nystrom landmarks for the preconditioner (default ``min(n, 400)``; 0 = none).
+    tol : float
+        LOBPCG residual tolerance relative to the operator scale (scipy's convention).
+    maxiter : int
+        LOBPCG iterations at most (non-convergence shows in the residual and in ``describe``).
+    seed : int
+        Seed of the landmarks and of the starting block.
+    device : torch device or str, optional
+        Where the kernel products run (default CUDA when available).
+    normalize : bool
+        Scale the rows of ``X`` to unit length instead of refusing rows that are not.
 
-    Memory :math:`O(n(d + b + p))` plus one block of :data:`actgram.gpu.BLOCK_ENTRIES` entries;
+    Notes
+    -----
+    Memory :math:`O(n(d + b + p))` plus one block of :data:`actgram.gpu.BLOCK_ENTRIES` entries
+    (:data:`actgram.gpu.BLOCK_ENTRIES_CPU` on the CPU);
     time: (products + 1) passes over the :math:`n^2` kernel entries. Accuracy and what is
     reported: module docstring (``describe`` refuses numbers below the floor).
     """
