@@ -4,7 +4,7 @@
 # and one for authors:
 #   make refresh [NB=chapters/ch01_model.ipynb]   re-execute notebooks in place (small scale)
 # and the browser check of the built site (after `make book`; CI runs it too):
-#   make site-deps    Debian's chromium + chromium-driver (+ npm, to fetch MathJax once), if missing (root)
+#   make site-deps    Debian's chromium + chromium-driver (+ npm, to fetch MathJax once), each if missing (root)
 #   make site-check   every page of _build/html in headless Chromium (tools/site_check.py)
 
 SHELL := /bin/bash
@@ -46,9 +46,15 @@ refresh: setup
 	env -u ACTGRAM_FULL $(VENV)/bin/jupyter execute --inplace --kernel_name=python3 \
 		--timeout=3600 $(NB)
 
+# Only what is missing: a machine with NodeSource's nodejs (which bundles npm) refuses Debian's npm
+# package ("nodejs : Conflicts: npm"), so npm is asked for only when there is none.
 site-deps:
-	if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v npm >/dev/null; then \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver npm; \
+	pkgs=""; \
+	command -v chromium >/dev/null || pkgs="$$pkgs chromium"; \
+	command -v chromedriver >/dev/null || pkgs="$$pkgs chromium-driver"; \
+	command -v npm >/dev/null || pkgs="$$pkgs npm"; \
+	if [ -n "$$pkgs" ]; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$pkgs; \
 	fi
 
 site-check: setup
