@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make book   set up .venv from requirements.txt, build the book into _build/html
-#   make test   pytest on the package tests, then pytest --nbval on the chapters
+#   make test   ruff, pytest on the package tests, then pytest --nbval on the chapters
 # and one for authors:
 #   make refresh [NB=chapters/ch01_model.ipynb]   re-execute notebooks in place (small scale)
 # and the browser check of the built site (after `make book`; CI runs it too):
@@ -34,6 +34,7 @@ book: setup
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
 test: setup
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest tests
 	$(PY) -m pytest --nbval chapters --nbval-sanitize-with tests/sanitize.cfg \
 		--nbval-current-env -p no:cacheprovider

@@ -138,7 +138,9 @@ def smallest_eigenvalues_large(X, act, k: int = 1, *, kind: str = "G", block: in
     block : int, optional
         LOBPCG block size (default ``k + 4``; extra vectors speed convergence).
     landmarks : int, optional
-        Nystrom landmarks for the preconditioner (default ``min(n, 400)``; 0 = none).
+        Nystrom landmarks for the preconditioner (default ``min(n, 1500)``; 0 = none). At n = 10000
+        (ReLU, sphere in R^10) 1500 landmarks took 99 products against 149 with 400; host memory
+        grows by a few ``n x landmarks`` float64 arrays.
     tol : float
         LOBPCG residual tolerance relative to the operator scale (scipy's convention).
     maxiter : int
@@ -169,7 +171,7 @@ def smallest_eigenvalues_large(X, act, k: int = 1, *, kind: str = "G", block: in
     if 5 * b > n:
         raise ValueError(f"n = {n} is too small for matrix-free LOBPCG with block {b} (needs n >= 5 * block); "
                          "use actgram.smallest_eigenvalues (dense) for small n")
-    p = min(n, 400) if landmarks is None else positive_int(landmarks, "landmarks", minimum=0)
+    p = min(n, 1500) if landmarks is None else positive_int(landmarks, "landmarks", minimum=0)
     p = min(p, n - 1)
     tol = real_scalar(tol, "tol", positive=True)
     maxiter = positive_int(maxiter, "maxiter")
