@@ -1,6 +1,6 @@
 """The GPU benchmark: run unchanged on a CUDA machine, one command, writes a dated JSON naming the device.
 
-    python benchmarks/gpu_run.py [--n 20000] [--n-large 100000] [--quick]
+    python benchmarks/gpu_run.py [--n 20000] [--n-large 100000] [--quick] [--sections dense,train,large]
 
 Measures (all float64 unless stated, all on one GPU):
   1. gram_inf on the device (actgram.gpu.gram_inf_torch, ReLU closed form and tanh Chebyshev table)
@@ -138,8 +138,15 @@ def main() -> None:
     ap.add_argument("--n-large", type=int, default=100000)
     ap.add_argument("--quick", action="store_true", help="small sizes, to test the script")
     ap.add_argument("--allow-cpu", action="store_true", help="run without CUDA (testing the script only)")
+    ap.add_argument("--sections", default="dense,train,large",
+                    help="comma-separated subset of dense,train,large (to fit a per-command time limit; "
+                         "a later run merges its sections into the same day's file)")
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results"))
     args = ap.parse_args()
+    sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    unknown = set(sections) - {"dense", "train", "large"}
+    if unknown or not sections:
+        raise SystemExit(f"--sections takes a comma-separated subset of dense,train,large; got {args.sections!r}")
     if not torch.cuda.is_available() and not args.allow_cpu:
         raise SystemExit("no CUDA device: this script measures a GPU (use --allow-cpu --quick to test it)")
     dev = gpu.resolve_device(None)
@@ -148,17 +155,29 @@ def main() -> None:
     n, nl = (600, 1200) if args.quick else (args.n, args.n_large)
     res = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "device": name, "peak_key": key,
            "peak_tflops": peak, "torch": torch.__version__, "cuda": torch.version.cuda, "quick": args.quick}
-    res["dense"] = bench_dense(n, dev)
-    res["trainer"] = bench_train(dev, peak, [(200, 1000, 50)] if args.quick else [(1000, 10000, 50),
-                                                                                   (10000, 100000, 50)])
-    res["matrix_free"] = bench_large(nl, dev)
     slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"gpu_{res['date'][:10]}_{slug}{'_quick' if args.quick else ''}.json"
-    path.write_text(json.dumps(res, indent=1, default=float))
+    if path.exists():  # sections measured by an earlier call today are kept unless measured again
+        old = json.loads(path.read_text())
+        res = {**old, **{k: v for k, v in res.items() if k not in ("dense", "trainer", "matrix_free")}}
+
+    def save():
+        path.write_text(json.dumps(res, indent=1, default=float))
+
+    if "dense" in sections:
+        res["dense"] = bench_dense(n, dev)
+        assert math.isfinite(res["dense"]["relu"]["gram_inf_s"])
+        save()
+    if "train" in sections:
+        res["trainer"] = bench_train(dev, peak, [(200, 1000, 50)] if args.quick else [(1000, 10000, 50),
+                                                                                       (10000, 100000, 50)])
+        save()
+    if "large" in sections:
+        res["matrix_free"] = bench_large(nl, dev)
+        save()
     print(f"wrote {path}")
-    assert math.isfinite(res["dense"]["relu"]["gram_inf_s"])
 
 
 if __name__ == "__main__":

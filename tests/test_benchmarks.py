@@ -72,3 +72,16 @@ def test_gpu_script_refuses_without_cuda(tmp_path):
     proc = subprocess.run([sys.executable, str(BENCH / "gpu_run.py"), "--out", str(tmp_path)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0 and "no CUDA device" in proc.stderr
+
+
+def test_gpu_script_sections_merge_into_one_file(tmp_path):
+    """Sections run by separate calls (to fit a per-command time limit) end up in one day's file."""
+    _run([str(BENCH / "gpu_run.py"), "--quick", "--allow-cpu", "--sections", "dense"], tmp_path)
+    (path,) = tmp_path.glob("gpu_*_quick.json")
+    assert set(json.loads(path.read_text())) >= {"dense"} and "trainer" not in json.loads(path.read_text())
+    _run([str(BENCH / "gpu_run.py"), "--quick", "--allow-cpu", "--sections", "train,large"], tmp_path)
+    g = json.loads(path.read_text())
+    assert {"dense", "trainer", "matrix_free"} <= set(g)
+    proc = subprocess.run([sys.executable, str(BENCH / "gpu_run.py"), "--quick", "--allow-cpu", "--sections", "gpu"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and "--sections takes" in proc.stderr
