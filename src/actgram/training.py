@@ -41,41 +41,42 @@ from .deep import dual_activation
 from .finite import gram_init, sample_weights
 from .kernels import dual_kernel, gram_inf
 
+
+def _or(f, z, p):
+    """phi(z), or the already computed p = phi(z) when given (the same values, one pass fewer)."""
+    return f(z) if p is None else p
+
+
 _TORCH_FNS = {
-    # name: (phi, phi') as torch expressions
-    "relu": (lambda t, z: t.relu(z), lambda t, z: (z > 0).to(z.dtype)),
-    "tanh": (lambda t, z: t.tanh(z), lambda t, z: 1.0 - t.tanh(z) ** 2),
-    "sigmoid": (lambda t, z: t.sigmoid(z), lambda t, z: t.sigmoid(z) * (1 - t.sigmoid(z))),
-    "softplus": (lambda t, z: t.nn.functional.softplus(z), lambda t, z: t.sigmoid(z)),
+    # name: (phi(t, z), phi'(t, z, p)) as torch expressions; where phi' is an expression in phi(z) it
+    # takes p = phi(z) when the caller has it (bit-identical either way): relu(z) > 0 exactly where
+    # z > 0, tanh' = 1 - tanh^2, sigmoid' = s (1 - s)
+    "relu": (lambda t, z: t.relu(z), lambda t, z, p=None: (_or(t.relu, z, p) > 0).to(z.dtype)),
+    "tanh": (lambda t, z: t.tanh(z), lambda t, z, p=None: 1.0 - _or(t.tanh, z, p) ** 2),
+    "sigmoid": (lambda t, z: t.sigmoid(z),
+                lambda t, z, p=None: _or(t.sigmoid, z, p) * (1 - _or(t.sigmoid, z, p))),
+    "softplus": (lambda t, z: t.nn.functional.softplus(z), lambda t, z, p=None: t.sigmoid(z)),
     "swish": (lambda t, z: z * t.sigmoid(z),
-              lambda t, z: t.sigmoid(z) * (1 + z * (1 - t.sigmoid(z)))),
-    "erf": (lambda t, z: t.erf(z), lambda t, z: 2.0 / math.sqrt(math.pi) * t.exp(-z * z)),
-    "sin": (lambda t, z: t.sin(z), lambda t, z: t.cos(z)),
+              lambda t, z, p=None: t.sigmoid(z) * (1 + z * (1 - t.sigmoid(z)))),
+    "erf": (lambda t, z: t.erf(z), lambda t, z, p=None: 2.0 / math.sqrt(math.pi) * t.exp(-z * z)),
+    "sin": (lambda t, z: t.sin(z), lambda t, z, p=None: t.cos(z)),
     "gelu": (lambda t, z: z * 0.5 * t.erfc(-z / math.sqrt(2.0)),
-             lambda t, z: 0.5 * t.erfc(-z / math.sqrt(2.0))
+             lambda t, z, p=None: 0.5 * t.erfc(-z / math.sqrt(2.0))
              + z * t.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)),
 }
 
 
-# phi' from phi(z) where that is the same expression with phi(z) already at hand (bit-identical to the
-# entries of _TORCH_FNS, one elementwise pass fewer per step): tanh' = 1 - tanh^2, sigmoid' = s (1 - s)
-_TORCH_DFROMP = {
-    "relu": lambda p: (p > 0).to(p.dtype),  # relu(z) > 0 exactly where z > 0
-    "tanh": lambda p: 1.0 - p ** 2,
-    "sigmoid": lambda p: p * (1 - p),
-}
-
-
 def _torch_pair(act: Activation):
-    """(phi, phi') acting on torch tensors: native for common built-ins, numpy otherwise."""
+    """(phi(z), phi'(z, p=None)) acting on torch tensors: native for common built-ins, numpy otherwise.
+    ``p``, when given, is phi(z) already computed; some built-ins reuse it."""
     import torch
 
     if act.builtin and act.name in _TORCH_FNS:
         f, df = _TORCH_FNS[act.name]
-        return (lambda z: f(torch, z)), (lambda z: df(torch, z))
+        return (lambda z: f(torch, z)), (lambda z, p=None: df(torch, z, p))
 
     def wrap(g):
-        def h(z):
+        def h(z, p=None):
             out = np.asarray(g(z.detach().cpu().numpy()), dtype=np.float64)
             return torch.as_tensor(out, dtype=z.dtype, device=z.device)
         return h
@@ -286,7 +287,6 @@ def train_two_layer(
     dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     tdt = getattr(torch, dtype)
     phi, dphi = _torch_pair(act)
-    dfromp = _TORCH_DFROMP.get(act.name) if act.builtin else None
     Xt = torch.as_tensor(X, dtype=tdt, device=dev)
     yt = torch.as_tensor(y, dtype=tdt, device=dev)
     at = torch.as_tensor(a, dtype=tdt, device=dev).clone()  # trained if train_second
@@ -322,7 +322,7 @@ def train_two_layer(
                 break
             # scale * ((phi'(Z) * r) * a), built in place in one n x m buffer (fewer fresh allocations per
             # step; the same operations in the same order as the plain expression, so the same bits)
-            D = dfromp(P) if dfromp is not None else dphi(Z)
+            D = dphi(Z, P)
             D.mul_(r[:, None]).mul_(at[None, :]).mul_(scale)
             grad = D.T @ Xt
             if train_second:
