@@ -4,7 +4,7 @@ The computing half of the executable edition of Panigrahi, Shetty and Goyal, "Ef
 Activation Functions on the Training of Overparametrized Neural Nets" (ICLR 2020).
 """
 
-from . import bounds, data
+from . import bounds, certify, data
 from .activations import Activation, activation, builtin_names, estimate_jump_order
 from .deep import deep_gram, dual_activation
 from .finite import features, gram_init, sample_weights
@@ -22,6 +22,7 @@ __all__ = [
     "activation",
     "bounds",
     "builtin_names",
+    "certify",
     "data",
     "deep_gram",
     "dual_activation",

@@ -107,6 +107,8 @@ class EigenBrackets:
     ``value`` is the best estimate; ``lower <= true eigenvalue <= upper`` holds under the
     assumptions of the method (module docstring). ``floor`` is the resolution
     :math:`\\varepsilon\\|G\\|_2` of a plain float64 dense solve; ``norm`` is :math:`\\|G\\|_2`.
+    ``certified`` is True only for method ``"certified"``, where the bracket is a proof
+    (:mod:`actgram.certify`).
     """
 
     value: np.ndarray
@@ -116,6 +118,7 @@ class EigenBrackets:
     norm: float
     method: str
     n: int
+    certified: bool = False
 
     @property
     def relative_width(self) -> np.ndarray:
@@ -144,6 +147,7 @@ class LambdaMin:
     floor: float
     norm: float
     method: str
+    certified: bool = False
 
     @property
     def below_floor(self) -> bool:
@@ -516,6 +520,8 @@ def smallest_eigenvalues(X, act, k: int = 1, *, method: str = "auto",
     user activations, or data of higher dimension: a correct bracket no better than the floor).
     Costs on 2 cores: ``"fourier"`` about 5 s for the first call per activation, then under
     1 s (n <= 200); ``"spherical"`` about 30 s at n = 500. See the module docstring for what each bracket rests on.
+    ``method="certified"`` (never chosen by ``"auto"``; needs python-flint) returns brackets that
+    are proofs, with ``certified=True``: see :mod:`actgram.certify`.
     """
     act = act if isinstance(act, Activation) else activation(act)
     X = as_data(X, normalize=normalize)
@@ -523,10 +529,15 @@ def smallest_eigenvalues(X, act, k: int = 1, *, method: str = "auto",
     k = positive_int(k, "k")
     if k > n:
         raise ValueError(f"k = {k} exceeds the number of points n = {n}")
-    if method not in ("auto", "fourier", "spherical", "dense"):
-        raise ValueError(f"method must be 'auto', 'fourier', 'spherical' or 'dense'; got {method!r}")
+    if method not in ("auto", "fourier", "spherical", "dense", "certified"):
+        raise ValueError("method must be 'auto', 'fourier', 'spherical', 'dense' or 'certified'; "
+                         f"got {method!r}")
     if not act.derivative_defined:
         raise ValueError(f"{act.name} has derivative zero almost everywhere; G is not defined")
+    if method == "certified":
+        from .certify import certified_brackets
+
+        return certified_brackets(X, act, k)
     factorised = {"fourier": (2, "two"), "spherical": (3, "three")}
     if method == "dense" or (method == "auto" and act.derivative_complex is None):
         return _dense_brackets(X, act, k)
@@ -547,8 +558,9 @@ def lambda_min(X, act, *, method: str = "auto", normalize: bool = False) -> Lamb
 
     Returns a :class:`LambdaMin` with ``value``, ``lower``, ``upper``, ``floor``
     (:math:`\varepsilon\|G\|_2`, the resolution of a plain float64 solve), ``norm`` and
-    ``method``. See :func:`smallest_eigenvalues` and the module docstring.
+    ``method``, and ``certified`` (True only for ``method="certified"``). See
+    :func:`smallest_eigenvalues` and the module docstring.
     """
     b = smallest_eigenvalues(X, act, 1, method=method, normalize=normalize)
     return LambdaMin(float(b.value[0]), float(b.lower[0]), float(b.upper[0]), b.floor, b.norm,
-                     b.method)
+                     b.method, b.certified)

@@ -1,0 +1,142 @@
+r"""Entries of :math:`G^\infty` as arb balls: pairwise correlations, closed forms, Hermite series."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..activations import Activation
+from ._flint import require, working_precision
+from ._hermite import SERIES, hermite_squares
+
+CLOSED = ("relu", "leaky_relu", "abs", "relu_power", "erf", "sin", "polynomial", "monomial")
+
+
+def supported_activations() -> list[str]:
+    """Built-in activations with a certified kernel route (``relu_power`` for r = 1, 2, 3)."""
+    return sorted(CLOSED + tuple(SERIES))
+
+
+def _base_name(act: Activation) -> str | None:
+    if not act.builtin:
+        return None
+    name = act.name.split("(")[0]
+    if name == "relu_power" and act.params.get("r", 0) > 3:
+        return None
+    return name if name in CLOSED or name in SERIES else None
+
+
+def check_supported(act: Activation) -> str:
+    """The route name for ``act``, or a ValueError that lists the supported activations."""
+    name = _base_name(act)
+    if name is None:
+        raise ValueError(
+            f"no certified kernel route for {act.name}; method='certified' supports the built-ins "
+            f"{', '.join(supported_activations())} (relu_power with r <= 3). Use method='auto'."
+        )
+    return name
+
+
+def correlations(X: np.ndarray, bits: int):
+    r"""Balls for :math:`\rho_{ij} = x_i\cdot x_j/(\|x_i\|\|x_j\|)` from the float64 rows (exact).
+
+    Returns an ``arb_mat``; the diagonal is exactly 1.
+    """
+    flint = require()
+    n = X.shape[0]
+    with working_precision(bits):
+        A = flint.arb_mat(X.tolist())  # float64 -> exact arb
+        R = A * A.transpose()
+        norms = [R[i, i].sqrt() for i in range(n)]
+        for i in range(n):
+            R[i, i] = 1
+            for j in range(i + 1, n):
+                R[i, j] = R[j, i] = R[i, j] / (norms[i] * norms[j])
+    return R
+
+
+def _hermite_poly(coeffs) -> list:
+    """Squared normalised Hermite coefficients of phi' for a polynomial phi (exact)."""
+    arb = require().arb
+    a = [arb(float(c)) for c in coeffs]
+    da = [k * a[k] for k in range(1, len(a))] or [arb(0)]
+    b = [arb(0)] * (len(da) + 1)  # phi' in the He basis, Horner: b <- z b + a_m
+    for c in reversed(da):
+        nb = [arb(0)] * len(b)
+        for k, bk in enumerate(b):
+            if k + 1 < len(nb):
+                nb[k + 1] += bk
+            if k >= 1:
+                nb[k - 1] += k * bk
+        nb[0] += c
+        b = nb
+    return [b[k] ** 2 * arb.fac_ui(k) for k in range(len(b))]
+
+
+def _angular(name: str, act: Activation, rho):
+    """Closed-form kappa(rho) for the arc-cosine family; theta = atan2(sqrt(1 - rho^2), rho)."""
+    arb = require().arb
+    pi = arb.pi()
+    s = (1 - rho * rho).nonnegative_part().sqrt()
+    t = arb.atan2(s, rho)
+    j0 = (pi - t) / (2 * pi)
+    if name == "relu":
+        return j0
+    if name in ("leaky_relu", "abs"):
+        a = arb(float(act.params.get("slope", -1.0)))
+        return a + (1 - a) ** 2 * j0
+    r = int(act.params["r"])
+    if r == 1:
+        return j0
+    if r == 2:
+        return 4 * (s + (pi - t) * rho) / (2 * pi)
+    return 9 * (3 * s * rho + (pi - t) * (1 + 2 * rho * rho)) / (2 * pi)
+
+
+def _kappa_fn(name: str, act: Activation, bits: int):
+    """A function rho-ball -> kappa(rho)-ball, and kappa(1) (the diagonal)."""
+    flint = require()
+    arb = flint.arb
+    if name in ("relu", "leaky_relu", "abs", "relu_power"):
+        return (lambda r: _angular(name, act, r)), _angular(name, act, arb(1))
+    if name == "erf":
+        def f(r):
+            return 4 / (arb.pi() * (9 - 4 * r * r).sqrt())
+        return f, f(arb(1))
+    if name == "sin":
+        def f(r):
+            return r.cosh() / arb(1).exp()
+        return f, f(arb(1))
+    if name in ("polynomial", "monomial"):
+        poly = flint.arb_poly(_hermite_poly(act.hermite_poly))
+        return poly, poly(arb(1))
+    series = hermite_squares(name, bits)
+    poly = flint.arb_poly(series["squares"])
+    tail, K = series["tail"], len(series["squares"]) - 1
+
+    def f(r):  # |sum_{k > K} a_k^2 r^k| <= min(1, |r|)^(K+1) * tail   (|rho| <= 1)
+        mag = min(r.abs_upper(), arb(1))
+        return poly(r) + arb(0).union(mag ** (K + 1) * tail)
+
+    return f, series["S"]
+
+
+def kernel_balls(X: np.ndarray, act: Activation, bits: int):
+    r"""The matrix :math:`G^\infty_{ij} = \rho_{ij}\,\kappa(\rho_{ij})` as an ``arb_mat`` of balls.
+
+    ``X`` holds the points as float64 rows (taken as exact and normalised exactly); ``bits``
+    is the working precision, and for the Hermite-series activations the truncation tail is
+    below :math:`2^{-\mathrm{bits}}`.
+    """
+    flint = require()
+    name = check_supported(act)
+    n = X.shape[0]
+    R = correlations(X, bits + 16)
+    with working_precision(bits + 16):
+        kappa, diag = _kappa_fn(name, act, bits)
+        G = flint.arb_mat(n, n)
+        for i in range(n):
+            G[i, i] = diag
+            for j in range(i + 1, n):
+                r = R[i, j]
+                G[i, j] = G[j, i] = r * kappa(r)
+    return G
