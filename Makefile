@@ -1,10 +1,16 @@
 # The two commands of the README:
 #   make book   set up .venv from requirements.txt, build the book into _build/html
-#   make test   ruff, pytest on the package tests, then pytest --nbval on the chapters
+#   make test   the fast checks (minutes): ruff, actionlint on the workflows, the unit tests not
+#               marked heavy or slow, then every chapter under nbval, two at a time
+# and the heavier checks that CI (.ci/run) runs after them:
+#   make test-heavy   the tests marked heavy or slow (Colab emulation, every chapter re-run at the default
+#                     thread count, the benchmark scripts' quick modes, slow reference checks),
+#                     then the browser check of the built site (site-deps + site-check)
 # and one for authors:
 #   make refresh [NB=chapters/ch01_model.ipynb]   re-execute notebooks in place (small scale)
 # and the browser check of the built site (after `make book`; CI runs it too):
-#   make site-deps    Debian's chromium + chromium-driver (+ npm, to fetch MathJax once), each if missing (root)
+#   make site-deps    Debian's chromium + chromium-driver (+ npm, to fetch MathJax once; shellcheck, which
+#                     actionlint uses on workflow scripts), each if missing (root, or sudo)
 #   make site-check   every page of _build/html in headless Chromium (tools/site_check.py)
 
 SHELL := /bin/bash
@@ -16,7 +22,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 NB      ?= $(wildcard chapters/*.ipynb)
 
-.PHONY: setup book test refresh clean site-deps site-check
+.PHONY: setup book test test-heavy refresh clean site-deps site-check
 
 setup: $(STAMP)
 
@@ -33,11 +39,24 @@ book: setup
 	rm -rf _build
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
+# The chapters run two at a time (pytest-xdist, one notebook per worker: --dist loadfile keeps a
+# notebook's cells in order on one kernel), each with one thread per library so that the two
+# workers do not fight over the two cores; test-heavy re-runs them at the default thread count, so
+# the stored outputs are checked under both.
+ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMEXPR_NUM_THREADS=1
+WORKERS    ?= 2
+
 test: setup
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest tests
-	$(PY) -m pytest --nbval chapters --nbval-sanitize-with tests/sanitize.cfg \
-		--nbval-current-env -p no:cacheprovider
+	$(VENV)/bin/actionlint .github/workflows/*.yml
+	$(ONE_THREAD) $(PY) -m pytest tests -m "not heavy and not slow" -n $(WORKERS) -p no:cacheprovider
+	env -u ACTGRAM_FULL $(ONE_THREAD) $(PY) -m pytest --nbval chapters -n $(WORKERS) --dist loadfile \
+		--nbval-sanitize-with tests/sanitize.cfg --nbval-current-env -p no:cacheprovider
+
+test-heavy: setup
+	$(PY) -m pytest tests -m "heavy or slow" -p no:cacheprovider
+	$(MAKE) site-deps
+	$(MAKE) site-check
 
 # Stored outputs are what nbval compares against, so they are always regenerated at the
 # default (small) scale: ACTGRAM_FULL is removed from the environment. `jupyter execute`
@@ -54,8 +73,10 @@ site-deps:
 	command -v chromium >/dev/null || pkgs="$$pkgs chromium"; \
 	command -v chromedriver >/dev/null || pkgs="$$pkgs chromium-driver"; \
 	command -v npm >/dev/null || pkgs="$$pkgs npm"; \
+	command -v shellcheck >/dev/null || pkgs="$$pkgs shellcheck"; \
+	sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
 	if [ -n "$$pkgs" ]; then \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$pkgs; \
+		$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q $$pkgs; \
 	fi
 
 site-check: setup

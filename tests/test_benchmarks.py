@@ -16,6 +16,8 @@ import nbformat
 import pandas as pd
 import pytest
 
+pytestmark = pytest.mark.heavy  # the scripts' quick modes: about 40 s, run by make test-heavy
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks"
 

@@ -33,6 +33,7 @@ time plus a few seconds for the install.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -48,18 +49,12 @@ ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 RUNNER = Path(__file__).resolve().parent / "colab" / "run_notebook.py"
 
-# The first code cell of every chapter, exactly (cell 1, after the title cell).
-INSTALL_CELL = """\
-# In Google Colab, install the book's package first; anywhere else this cell does nothing.
-# (The book's Colab emulation test sets ACTGRAM_INSTALL to a local copy of the package.)
-import os
-import sys
-
-if "google.colab" in sys.modules:
-    import subprocess
-
-    spec = os.environ.get("ACTGRAM_INSTALL", "actgram[data] @ git+https://github.com/actgram/actgram-book")
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", spec], check=True)"""
+# The first code cell of every chapter, exactly (cell 1, after the title cell): derived from the
+# repository URL in _config.yml by tools/repo_url.py, the one place that URL is written.
+_spec = importlib.util.spec_from_file_location("repo_url", ROOT / "tools" / "repo_url.py")
+repo_url = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(repo_url)
+INSTALL_CELL = repo_url.install_cell()
 
 # The chapters that ask Colab for a GPU runtime (notebook metadata below). The one place to list them;
 # docs/set_colab_gpu.py sets the metadata on these files.
@@ -95,7 +90,7 @@ def test_first_code_cell_is_the_colab_install_cell(chapter: Path) -> None:
     cell = cells[1]
     assert cell["cell_type"] == "code", f"{chapter.name}: cell 1 must be the Colab install code cell"
     assert _source(cell).rstrip("\n") == INSTALL_CELL, (
-        f"{chapter.name}: cell 1 differs from the shared Colab install cell (tests/test_colab.py INSTALL_CELL)"
+        f"{chapter.name}: cell 1 differs from the shared Colab install cell (run python tools/repo_url.py)"
     )
     assert not cell.get("outputs"), f"{chapter.name}: the Colab install cell must have no stored output"
 
@@ -214,6 +209,7 @@ def colab(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"py": py, "venv": venv, "wheel": wheel, "env": env, "work": work}
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_runs_in_colab_emulation(chapter: Path, colab: dict) -> None:
     py, env = colab["py"], colab["env"]

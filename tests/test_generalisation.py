@@ -55,6 +55,7 @@ def test_sandwich(name):
     assert h.lower <= dense.value <= h.upper
 
 
+@pytest.mark.slow  # about 19 s on 2 cores
 def test_sandwich_below_floor_brackets():
     """swish on 3-D data: the dense G + K value is unresolved; the sandwich still brackets it
     within a factor 2 * lambda_2 / lambda_1 using the spherical-harmonic brackets of G."""

@@ -45,7 +45,10 @@ def test_fourier_coefficients_relative_accuracy(name, F, L):
     assert np.all(np.abs(got[~big]) < 1e-54)
 
 
-@pytest.mark.parametrize("name", ["tanh", "swish", "sigmoid", "gelu"])
+@pytest.mark.parametrize(
+    "name",
+    ["tanh", "swish", pytest.param("sigmoid", marks=pytest.mark.slow), pytest.param("gelu", marks=pytest.mark.slow)],
+)
 def test_circulant_spectrum_exact(name):
     """Odd n on a full circle: G is circulant, lambda_j = n sum_{l = j mod n} hat F_l exactly
     (a sum of non-negative terms, so known to the coefficients' relative accuracy)."""
@@ -134,7 +137,9 @@ def test_four_dimensional_data_falls_back_to_dense():
     assert r.lower <= max(lam, 0) <= r.upper
 
 
-@pytest.mark.parametrize("name", ["tanh", "swish", "erf"])
+@pytest.mark.parametrize(
+    "name", [pytest.param("tanh", marks=pytest.mark.slow), "swish", pytest.param("erf", marks=pytest.mark.slow)]
+)
 def test_legendre_factorisation_reconstructs_G(name):
     """sum_l A_l (4 pi / (2l + 1)) Y_l Y_l^T equals gram_inf to 1e-14 on points of S^2, and
     sum_l A_l = F(1) = E[phi'(g)^2] (P_l(1) = 1)."""
@@ -150,6 +155,7 @@ def test_legendre_factorisation_reconstructs_G(name):
     np.testing.assert_allclose(G, ag.gram_inf(X, name), atol=1e-14)
 
 
+@pytest.mark.slow  # about 25 s on 2 cores
 def test_spherical_brackets_n500():
     """d' = 3, n = 500 (the issue's size): every eigenvalue resolved to 1e-2 relative where it
     is above 1e-24 ||G||; float64 eigvalsh inside the widened bracket above the floor."""

@@ -47,6 +47,9 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from repo_url import repository_from_config  # noqa: E402  (the one reader of the repository URL)
+
 ROOT = Path(__file__).resolve().parent.parent
 MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
 MATHJAX_LOCAL = "/__mathjax3__/"
@@ -74,20 +77,6 @@ CHROMIUM_FLAGS = (
 
 
 # --------------------------------------------------------------------------- configuration
-
-
-def repository_from_config(config: Path) -> tuple[str, str, str]:
-    """(org, repo, branch) from ``repository: url/branch`` of _config.yml (a two-level YAML read by hand)."""
-    text = config.read_text(encoding="utf-8")
-    block = re.search(r"^repository:\s*\n((?:[ \t]+.*\n?)+)", text, flags=re.MULTILINE)
-    if not block:
-        raise SystemExit(f"{config}: no 'repository:' section")
-    fields = dict(re.findall(r"^\s+(\w+):\s*\"?([^\"\n#]*?)\"?\s*(?:#.*)?$", block.group(1), flags=re.MULTILINE))
-    url, branch = fields.get("url", ""), fields.get("branch", "main") or "main"
-    m = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+?)(?:\.git)?/?", url)
-    if not m:
-        raise SystemExit(f"{config}: repository url {url!r} is not https://github.com/<org>/<repo>")
-    return m.group(1), m.group(2), branch
 
 
 def mathjax_dir(cache: Path) -> Path:
