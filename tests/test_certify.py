@@ -130,6 +130,25 @@ def test_hermite_squares_match_float_coefficients_and_tail():
         assert res["tail"] < flint.arb(2) ** -60 and res["tail"] >= 0
 
 
+# kappa(rho) = E[phi'(u) phi'(v)] from tests/reference.py's dual_reference(name, rho, "dd", dps=20)
+# (nested adaptive mpmath quadrature, about two minutes each; rounded to float64 here)
+KAPPA_REF = {("swish", -0.9): 0.1346639234310622, ("gelu", -0.5): 0.1577327575405569,
+             ("tanh", 0.95): 0.45057750351969544}
+
+
+@pytest.mark.parametrize("name,rho", list(KAPPA_REF))
+def test_series_entries_contain_reference(name, rho):
+    """Hermite-series entries at 30 bits contain the 20-digit kappa: the tail bound must be
+    two-sided (for rho < 0 the odd terms of swish' and GELU' make the tail negative)."""
+    X = np.array([[1.0, 0.0], [rho, np.sqrt(1.0 - rho * rho)]])
+    G = kernel_balls(X, ag.activation(name), 30)
+    with working_precision(128):
+        ref = ball(repr(rho * KAPPA_REF[name, rho]))
+        slack = flint.arb(0, 1e-14)  # float64 rounding of the reference and of the points
+        assert G[0, 1].overlaps(ref + slack), f"{name}: {G[0, 1]} misses {ref}"
+        assert G[0, 1].rad() < 1e-8
+
+
 def _mutation_setup():
     X = ag.data.half_circle(16)
     bits = 96

@@ -102,8 +102,8 @@ class CertifiedSpectrum:
     ``lower[i] <= lambda_i <= upper[i]`` is proved (module docstring). ``cluster[i]`` is the
     number of Gershgorin disks in the component that encloses eigenvalue ``i`` (1: isolated).
     ``norm`` is an upper bound on :math:`\\|G\\|_2`; ``bits`` the working precision;
-    ``seconds`` the time of the last attempt split into ``entries``, ``basis`` and
-    ``certificate``; ``attempts`` the number of precisions tried.
+    ``seconds`` the time split into ``entries``, ``basis`` and ``certificate`` (all attempts
+    together); ``attempts`` the number of precisions tried.
     """
 
     lower: list
@@ -174,18 +174,23 @@ def _initial_bits(X: np.ndarray, act: Activation, rel_width: float) -> int:
     return 104
 
 
-def _attempt(X, act, k, bits, rel_width, last):
-    """One precision: entries, basis, certificate. Returns (result or None, next bits)."""
+def _attempt(X, act, k, bits, rel_width, last, spent, grow):
+    """One precision: entries, basis, certificate. Returns (result or None, next bits).
+
+    Adds the time of each phase to ``spent`` (all attempts together).
+    """
     n = X.shape[0]
     t0 = time.perf_counter()
     G = kernel_balls(X, act, bits)
     t1 = time.perf_counter()
     lam, V = eigenbasis(G, bits)
     t2 = time.perf_counter()
+    spent["entries"] += t1 - t0
+    spent["basis"] += t2 - t1
     need = needed_bits(lam, n, rel_width)
     resolved = log2_ratio(lam) + math.log2(n) + 8 < bits
     if not last and not resolved:  # the smallest eigenvalue is round-off at this precision
-        return None, 2 * bits
+        return None, max(int(grow * bits), need + 8)
     if not last and need > bits:
         return None, need + 8
     try:
@@ -193,12 +198,13 @@ def _attempt(X, act, k, bits, rel_width, last):
     except ZeroDivisionError:  # V not provably invertible
         return None, 2 * bits
     t3 = time.perf_counter()
+    spent["certificate"] += t3 - t2
     with working_precision(bits):
         lo = [enc[i][0] if enc[i][0] > 0 else require().arb(0) for i in range(k)]
         res = CertifiedSpectrum(
             lower=lo, upper=[enc[i][1] for i in range(k)], value=lam[:k],
             cluster=[enc[i][2] for i in range(k)], norm=enc[-1][1], bits=bits, n=n, attempts=0,
-            seconds={"entries": t1 - t0, "basis": t2 - t1, "certificate": t3 - t2},
+            seconds=dict(spent),
         )
     return res, max(int(1.5 * bits), need + 32)
 
@@ -224,8 +230,10 @@ def certified_spectrum(X, act, k: int = 1, *, rel_width: float = 1e-2, bits: int
         Fixed working precision (no automatic choice).
     max_tries, max_bits : int, optional
         At most ``max_tries`` precisions, none above ``max_bits`` (default 1024 bits for the
-        closed forms, 320 for the Hermite-series activations, whose coefficients cost grows
-        like bits^2); the last attempt returns its certificate whatever its width.
+        closed forms, 256 for the Hermite-series activations, whose coefficient cost grows
+        like bits^2); the last attempt returns its certificate whatever its width. When the
+        basis does not resolve the smallest eigenvalue the precision grows by a factor 2
+        (closed forms) or 1.4 (series).
 
     Raises
     ------
@@ -245,13 +253,16 @@ def certified_spectrum(X, act, k: int = 1, *, rel_width: float = 1e-2, bits: int
     k = positive_int(k, "k")
     if k > n:
         raise ValueError(f"k = {k} exceeds the number of points n = {n}")
+    series = check_supported(act) in SERIES
     if max_bits is None:
-        max_bits = 320 if check_supported(act) in SERIES else 1024
+        max_bits = 256 if series else 1024
+    grow = 1.4 if series else 2.0  # precision factor when the basis does not resolve lambda_min
     p = int(bits) if bits is not None else _initial_bits(X, act, rel_width)
     cap = max_bits if bits is None else p
+    spent = {"entries": 0.0, "basis": 0.0, "certificate": 0.0}
     for attempt in range(1, max_tries + 1):
         final = bits is not None or attempt == max_tries or p >= cap
-        res, p_next = _attempt(X, act, k, min(p, cap), rel_width, final)
+        res, p_next = _attempt(X, act, k, min(p, cap), rel_width, final, spent, grow)
         if res is not None:
             res.attempts = attempt
             if final or max(res.relative_width(i) for i in range(k)) <= rel_width:

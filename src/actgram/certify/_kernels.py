@@ -115,7 +115,8 @@ def _kappa_fn(name: str, act: Activation, bits: int):
 
     def f(r):  # |sum_{k > K} a_k^2 r^k| <= min(1, |r|)^(K+1) * tail   (|rho| <= 1)
         mag = min(r.abs_upper(), arb(1))
-        return poly(r) + arb(0).union(mag ** (K + 1) * tail)
+        bound = mag ** (K + 1) * tail
+        return poly(r) + (-bound).union(bound)
 
     return f, series["S"]
 
