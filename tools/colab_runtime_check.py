@@ -47,10 +47,11 @@ def _install_startup(ipython_dir: Path) -> None:
     (startup / "00-colab.py").write_text(STARTUP, encoding="utf-8")
 
 
-def run_chapter(chapter: Path, kernel: str, timeout: int, env: dict[str, str]) -> dict:
+def run_chapter(chapter: Path, kernel: str, timeout: int, env: dict[str, str], uninstall: bool = True) -> dict:
     """Execute one chapter alone in a fresh folder; return its result row."""
-    subprocess.run([sys.executable, "-m", "pip", "uninstall", "-y", "-q", "actgram"],
-                   env=env, capture_output=True, check=False)
+    if uninstall:  # a fresh runtime: the chapter's first cell installs actgram itself
+        subprocess.run([sys.executable, "-m", "pip", "uninstall", "-y", "-q", "actgram"],
+                       env=env, capture_output=True, check=False)
     with tempfile.TemporaryDirectory(prefix="colab-") as tmp:
         copy = Path(tmp) / chapter.name
         shutil.copy(chapter, copy)
@@ -75,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kernel", default="python3")
     ap.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
     ap.add_argument("--summary", type=Path, default=None)
+    ap.add_argument("--no-uninstall", action="store_true",
+                    help="keep an installed actgram (the tool's own test; not for the Colab run)")
     args = ap.parse_args(argv)
     env = dict(os.environ)
     env.pop("ACTGRAM_FULL", None)  # the small scale, as the stored outputs
@@ -83,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     env["IPYTHONDIR"] = str(ipython_dir)
     rows = []
     for chapter in args.chapters:
-        row = run_chapter(chapter, args.kernel, args.timeout, env)
+        row = run_chapter(chapter, args.kernel, args.timeout, env, uninstall=not args.no_uninstall)
         print(f"{row['chapter']}: {'ok' if row['ok'] else 'FAILED'} in {row['seconds']} s", flush=True)
         if not row["ok"]:
             print(row["error"], file=sys.stderr)
