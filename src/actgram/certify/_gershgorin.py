@@ -13,10 +13,13 @@ from ._flint import require, working_precision
 def eigenbasis(G, bits: int) -> tuple[list, object]:
     """Approximate eigenvalues (exact arb points, ascending) and a real approximate eigenbasis.
 
-    The basis is an ``arb_mat`` of exact points (columns = vectors). Below 60 bits it is
+    The basis is an ``arb_mat`` of exact points (columns = unit vectors). Below 60 bits it is
     float64 ``eigh`` of the midpoint matrix; above, python-flint's ``acb_mat.eig`` with
     ``algorithm="approx"`` (QR iteration at ``bits``, no error bounds: none are needed,
-    the certificate checks whatever basis it is given).
+    the certificate checks whatever basis it is given). That solver is complex and
+    non-symmetric: for a group of close eigenvalues it may return complex mixtures of the real
+    eigenvectors, so each group is replaced by an orthonormal basis of the real and imaginary
+    parts of its vectors (Gram-Schmidt with pivoting at ``bits``).
     """
     flint = require()
     n = G.nrows()
@@ -29,14 +32,42 @@ def eigenbasis(G, bits: int) -> tuple[list, object]:
         E, R = flint.acb_mat(M).eig(right=True, algorithm="approx")
         lam = [e.real.mid() for e in E]
         order = sorted(range(n), key=functools.cmp_to_key(lambda a, b: _cmp(lam[a], lam[b])))
+        top = max(abs(x) for x in lam)
+        noise = top * flint.arb(2) ** (-(bits // 2))
+        groups: list[list[int]] = []
+        for j in order:
+            if groups and abs(lam[j] - lam[groups[-1][-1]]) <= 1e-3 * abs(lam[j]) + noise:
+                groups[-1].append(j)
+            else:
+                groups.append([j])
         V = flint.arb_mat(n, n)
-        for c, j in enumerate(order):
-            col = [R[i, j] for i in range(n)]
-            big = max(col, key=lambda z: float(abs(z)))
-            phase = big.conjugate() / abs(big)
-            for i in range(n):
-                V[i, c] = (col[i] * phase).real.mid()
+        c = 0
+        for g in groups:
+            cand = []
+            for j in g:
+                cand += [[R[i, j].real.mid() for i in range(n)], [R[i, j].imag.mid() for i in range(n)]]
+            for vec in _orthonormal(cand, len(g)):
+                for i in range(n):
+                    V[i, c] = vec[i].mid()
+                c += 1
         return [lam[j] for j in order], V
+
+
+def _orthonormal(cand: list[list], m: int) -> list[list]:
+    """``m`` orthonormal vectors from the span of ``cand`` (Gram-Schmidt, largest first)."""
+    out: list[list] = []
+    cand = [list(v) for v in cand]
+    for _ in range(m):
+        norms = [sum(x * x for x in v) for v in cand]
+        k = max(range(len(cand)), key=lambda t: float(norms[t].mid()))
+        v = cand.pop(k)
+        scale = 1 / norms[k].sqrt()
+        v = [x * scale for x in v]
+        out.append(v)
+        for t, w in enumerate(cand):
+            dot = sum(a * b for a, b in zip(v, w, strict=True))
+            cand[t] = [b - dot * a for a, b in zip(v, w, strict=True)]
+    return out
 
 
 def _cmp(a, b) -> int:
