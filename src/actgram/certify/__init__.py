@@ -73,7 +73,7 @@ import numpy as np
 from .._validate import as_data, positive_int
 from ..activations import Activation, activation
 from ._flint import float_down, float_up, require, working_precision
-from ._gershgorin import certify, eigenbasis, log2_ratio, needed_bits
+from ._gershgorin import certify, eigenbasis, extrapolated_bits, log2_ratio, needed_bits
 from ._hermite import SERIES
 from ._kernels import check_supported, correlations, kernel_balls, supported_activations
 
@@ -190,7 +190,7 @@ def _attempt(X, act, k, bits, rel_width, last, spent, grow):
     need = needed_bits(lam, n, rel_width)
     resolved = log2_ratio(lam) + math.log2(n) + 8 < bits
     if not last and not resolved:  # the smallest eigenvalue is round-off at this precision
-        return None, max(int(grow * bits), need + 8)
+        return None, max(int(grow * bits), extrapolated_bits(lam, bits, n, rel_width) + 8)
     if not last and need > bits:
         return None, need + 8
     try:
@@ -229,11 +229,12 @@ def certified_spectrum(X, act, k: int = 1, *, rel_width: float = 1e-2, bits: int
     bits : int, optional
         Fixed working precision (no automatic choice).
     max_tries, max_bits : int, optional
-        At most ``max_tries`` precisions, none above ``max_bits`` (default 1024 bits for the
+        At most ``max_tries`` precisions, none above ``max_bits`` (default 832 bits for the
         closed forms, 256 for the Hermite-series activations, whose coefficient cost grows
         like bits^2); the last attempt returns its certificate whatever its width. When the
-        basis does not resolve the smallest eigenvalue the precision grows by a factor 2
-        (closed forms) or 1.4 (series).
+        basis does not resolve the smallest eigenvalue, the next precision is extrapolated
+        from the resolved eigenvalues, and at least a factor 2 (closed forms) or 1.4
+        (series) larger.
 
     Raises
     ------
@@ -255,7 +256,7 @@ def certified_spectrum(X, act, k: int = 1, *, rel_width: float = 1e-2, bits: int
         raise ValueError(f"k = {k} exceeds the number of points n = {n}")
     series = check_supported(act) in SERIES
     if max_bits is None:
-        max_bits = 256 if series else 1024
+        max_bits = 256 if series else 832
     grow = 1.4 if series else 2.0  # precision factor when the basis does not resolve lambda_min
     p = int(bits) if bits is not None else _initial_bits(X, act, rel_width)
     cap = max_bits if bits is None else p
