@@ -17,9 +17,10 @@ def eigenbasis(G, bits: int) -> tuple[list, object]:
     float64 ``eigh`` of the midpoint matrix; above, python-flint's ``acb_mat.eig`` with
     ``algorithm="approx"`` (QR iteration at ``bits``, no error bounds: none are needed,
     the certificate checks whatever basis it is given). That solver is complex and
-    non-symmetric: for a group of close eigenvalues it may return complex mixtures of the real
-    eigenvectors, so each group is replaced by an orthonormal basis of the real and imaginary
-    parts of its vectors (Gram-Schmidt with pivoting at ``bits``).
+    non-symmetric: for a group of close eigenvalues (relative gap below 1e-3, or both below
+    the resolution of ``bits``) it may return complex mixtures of the real eigenvectors, so
+    each group is replaced by an orthonormal basis of the real and imaginary parts of its
+    vectors (Gram-Schmidt with pivoting at ``bits``).
     """
     flint = require()
     n = G.nrows()
@@ -33,10 +34,12 @@ def eigenbasis(G, bits: int) -> tuple[list, object]:
         lam = [e.real.mid() for e in E]
         order = sorted(range(n), key=functools.cmp_to_key(lambda a, b: _cmp(lam[a], lam[b])))
         top = max(abs(x) for x in lam)
-        noise = top * flint.arb(2) ** (-(bits // 2))
+        noise = top * flint.arb(2) ** (-(bits - math.log2(n) - 8))  # unresolved below this
         groups: list[list[int]] = []
         for j in order:
-            if groups and abs(lam[j] - lam[groups[-1][-1]]) <= 1e-3 * abs(lam[j]) + noise:
+            prev = lam[groups[-1][-1]] if groups else None
+            if prev is not None and (abs(lam[j] - prev) <= 1e-3 * abs(lam[j])
+                                     or abs(lam[j]) + abs(prev) <= noise):
                 groups[-1].append(j)
             else:
                 groups.append([j])
