@@ -90,3 +90,62 @@ def test_bad_input():
         ntk_lambda_min(X[:1], "relu")
     with pytest.raises(ValueError, match="max_rel_error"):
         arora_complexity(X, np.ones(5), "relu", max_rel_error=-1.0)
+
+
+def test_complement_basis_orthonormal():
+    """Q has orthonormal columns orthogonal to the constant vector (to a few eps)."""
+    from actgram.generalisation import complement_basis
+
+    for n in (2, 7, 50):
+        Q = complement_basis(n)
+        assert Q.shape == (n, n - 1)
+        assert np.abs(Q.T @ Q - np.eye(n - 1)).max() < 1e-14
+        assert np.abs(Q.T @ np.ones(n)).max() < 1e-13 * n
+    with pytest.raises(ValueError, match="n >= 2"):
+        complement_basis(1)
+
+
+def test_complement_spherical_matches_dense_and_interlaces():
+    """On resolved 3-D data the projected spherical factor agrees with eigvalsh(Q^T G Q), and
+    lambda_1(G) <= lambda_1(G_perp) <= lambda_2(G) (Cauchy interlacing)."""
+    from actgram.generalisation import complement_basis, complement_eigenvalues
+
+    X = ag.data.sphere(40, 3, seed=1)
+    Q = complement_basis(40)
+    for name in ("tanh", "swish"):
+        c = complement_eigenvalues(X, name, 2)
+        assert c.method == "spherical" and c.resolved.all()
+        d = np.linalg.eigvalsh(Q.T @ ag.gram_inf(X, name) @ Q)[:2]
+        assert np.all(np.abs(c.value - d) <= 1e-6 * d)
+        g = np.linalg.eigvalsh(ag.gram_inf(X, name))
+        assert g[0] * (1 - 1e-9) <= c.value[0] <= g[1] * (1 + 1e-9)
+
+
+def test_rank_one_term_lifts_K_antipodal_sigmoid():
+    """Sigmoid (c_0 = 1/2, sigma - 1/2 odd) on an antipodal pair: 1 is a null vector of G, but
+    K = c_0^2 11^T + ... is not singular, so lambda_1(K) > lambda_1(G) = 0; the proposition's
+    lambda_1(K) <= lambda_1(G_perp) still holds (G_perp: the (1, -1) direction)."""
+    from actgram.generalisation import complement_eigenvalues
+
+    X = np.array([[1.0, 0.0], [-1.0, 0.0]])
+    G = ag.kernel_inf(X, "sigmoid", "G")
+    K = ag.kernel_inf(X, "sigmoid", "K")
+    assert abs(np.ones(2) @ G @ np.ones(2)) < 1e-14
+    assert np.ones(2) @ K @ np.ones(2) / 2 == pytest.approx(0.5, rel=1e-12)  # 2 c_0^2 + 0
+    lk = np.linalg.eigvalsh(K)[0]
+    gp = complement_eigenvalues(X, "sigmoid").value[0]
+    assert 0.05 < lk <= gp * (1 + 1e-12)
+
+
+def test_K_bound_and_ntk_complement():
+    """bound=True caps K's bracket by lambda_1(G_perp) (c_0 != 0) or lambda_1(G) (c_0 = 0); the
+    default keeps the dense bracket; complement=True never widens the ntk bracket."""
+    X = ag.data.sphere(30, 5, seed=2)
+    for name in ("relu", "tanh"):
+        plain = kernel_lambda_min(X, name, "K")
+        capped = kernel_lambda_min(X, name, "K", bound=True)
+        assert capped.lower == plain.lower and capped.upper <= plain.upper
+        h0, h1 = ntk_lambda_min(X, name), ntk_lambda_min(X, name, complement=True)
+        assert h1.lower == h0.lower and h1.upper <= h0.upper
+    with pytest.raises(ValueError, match="kind='K'"):
+        kernel_lambda_min(X, "relu", "G", bound=True)
