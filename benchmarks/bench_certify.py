@@ -83,6 +83,7 @@ def run_case(act, data, n, width, target) -> dict:
         "float64_eigvalsh": f64, "float64_floor": est.floor,
         "contradicts_estimated": bool(hi < est.lower or est.upper < lo),
         "met": bool(rel <= width and seconds <= target),
+        "load_average": list(os.getloadavg()),
     }
     print(f"{act:>5} {data:>11} n={n:3d}: {row['certified']:>26}  rel {rel:.1e}  "
           f"{seconds:6.1f} s (entries {res.seconds['entries']:.1f}, basis {res.seconds['basis']:.1f}, "
