@@ -168,3 +168,46 @@ def test_bad_inputs():
         th.shattering_closed_form([], 0.1)
     with pytest.raises(TypeError, match="complex"):
         th.solve_lasso_fista(np.ones((3, 2)) * 1j, np.ones(3), 0.1)
+
+
+def test_ste_learning_rate_schedule():
+    """Linear warm-up to lr, then cosine decay to 0 at the last step; the defaults are constant."""
+    assert th.ste_learning_rate(0, 0.1, 100) == 0.1 and th.ste_learning_rate(99, 0.1, 100) == 0.1
+    assert th.ste_learning_rate(0, 0.1, 100, warmup=10) == pytest.approx(0.01)
+    assert th.ste_learning_rate(9, 0.1, 100, warmup=10, decay="none") == pytest.approx(0.1)
+    assert th.ste_learning_rate(50, 0.1, 100, warmup=10, decay="cosine") == pytest.approx(0.05)
+    assert th.ste_learning_rate(100, 0.1, 100, warmup=10, decay="cosine") == pytest.approx(0.0, abs=1e-18)
+
+
+def test_ste_defaults_unchanged_and_adam_schedule():
+    """The new keywords at their defaults give the same bits as before (plain SGD, no schedule);
+    Adam with warm-up and cosine decay lowers the objective and never rises above the start."""
+    X, y, _, _ = th.tanh_teacher_data(20, 3, 5, seed=1)
+    a = th.train_ste(X, y, 0.02, width=50, backward="identity", steps=100, seed=0)
+    b = th.train_ste(X, y, 0.02, width=50, backward="identity", steps=100, seed=0, optimizer="sgd",
+                     warmup=0, decay="none")
+    assert np.array_equal(a.objective, b.objective) and np.array_equal(a.net.W, b.net.W)
+    c = th.train_ste(X, y, 0.02, width=50, backward="identity", steps=300, seed=0, optimizer="adam",
+                     lr=1e-2, warmup=15, decay="cosine")
+    assert c.objective[-1] < 0.5 * c.objective[0]
+    assert c.objective.max() <= c.objective[0] * (1 + 1e-12)
+    with pytest.raises(ValueError, match="optimizer"):
+        th.train_ste(X, y, 0.02, width=5, backward="identity", optimizer="rmsprop")
+    with pytest.raises(ValueError, match="decay"):
+        th.train_ste(X, y, 0.02, width=5, backward="identity", decay="linear")
+
+
+def test_patterns_with_nets_makes_net_feasible():
+    """The Lasso over the sampled patterns plus a trained net's patterns is at most the net's
+    Lasso form (the net is a feasible point), and the original columns come first."""
+    X, y, _, _ = th.tanh_teacher_data(20, 3, 5, seed=1)
+    beta = 0.02
+    pats = th.arrangement_patterns(X, 10, seed=0)
+    net = th.train_ste(X, y, beta, width=50, backward="identity", steps=200, seed=0).net
+    both = th.patterns_with_nets(pats, X, [net])
+    assert np.array_equal(both.H[:, : pats.count], pats.H) and both.count >= pats.count
+    assert both.H.any(axis=0).all() and np.unique(both.H, axis=1).shape[1] == both.count
+    res = th.solve_lasso_fista(both.H, y, beta, tol=1e-10)
+    assert res.objective <= net.convex_objective(X, y, beta) + res.gap + 1e-12
+    with pytest.raises(TypeError, match="Patterns"):
+        th.patterns_with_nets(pats.H, X, [net])

@@ -42,7 +42,8 @@ the same certificate (:func:`lasso_dual_bound`).
 which :func:`shattering_closed_form` solves exactly (a water-filling in one variable per sign)
 and :func:`shattering_generic` with scipy's SLSQP as an independent check.
 
-**Baselines.** :func:`train_ste` trains the same net by full-batch SGD with straight-through
+**Baselines.** :func:`train_ste` trains the same net by full-batch SGD (or Adam, optionally with
+linear warm-up and cosine decay of the learning rate) with straight-through
 estimators (forward :math:`\mathbf 1\{z > 0\}`; backward identity, ReLU mask, leaky mask or
 clipped mask) on :math:`J / n`, and :meth:`ThresholdNet.convex_objective` reports any net in the
 Lasso form (amplitudes balanced, equal patterns merged), which is :math:`\le J` and directly
@@ -75,6 +76,7 @@ __all__ = [
     "lasso_dual_bound",
     "lasso_objective",
     "network_from_lasso",
+    "patterns_with_nets",
     "shattering_closed_form",
     "shattering_generic",
     "shattering_objective",
@@ -83,6 +85,9 @@ __all__ = [
     "tanh_teacher_data",
     "threshold",
     "train_ste",
+    "ste_learning_rate",
+    "STE_OPTIMIZERS",
+    "STE_DECAYS",
 ]
 
 #: Straight-through backward passes, as in the public code of Ergen et al.: the gradient that
@@ -457,6 +462,25 @@ class ThresholdNet:
         return 0.5 * float(r @ r) + beta * float(np.abs(merged).sum())
 
 
+def patterns_with_nets(patterns: Patterns, X, nets) -> Patterns:
+    r"""``patterns`` enlarged by the distinct non-zero patterns the units of ``nets`` produce on ``X``.
+
+    ``nets``: an iterable of :class:`ThresholdNet` on the same data. Every such net in the Lasso's
+    form (:meth:`ThresholdNet.convex_objective`) is a feasible point of the Lasso over the
+    returned dictionary, so that Lasso's optimum is at most the smallest of their
+    ``convex_objective`` values: a comparison in which the convex program cannot lose for lack of
+    a pattern. The original columns come first, in their order; ``sampled`` is kept.
+    """
+    if not isinstance(patterns, Patterns):
+        raise TypeError("patterns must be a Patterns object (from arrangement_patterns)")
+    H, G = [patterns.H], [patterns.G]
+    for net in nets:
+        H.append(net.hidden(X))
+        G.append(net.W)
+    Hn, Gn = _distinct_nonzero(np.concatenate(H, axis=1), np.concatenate(G, axis=1))
+    return Patterns(Hn, Gn, patterns.sampled)
+
+
 def network_from_lasso(patterns: Patterns, u, *, drop_below: float = 0.0) -> ThresholdNet:
     r"""The threshold net that realises a Lasso point: one unit per non-zero :math:`u_j`.
 
@@ -637,8 +661,26 @@ def _ste_function(kind: str):
     return _Ste.apply
 
 
+STE_OPTIMIZERS = ("sgd", "adam")
+STE_DECAYS = ("none", "cosine")
+
+
+def ste_learning_rate(k: int, lr: float, steps: int, warmup: int = 0, decay: str = "none") -> float:
+    r"""The learning rate of step ``k`` (0-based) of :func:`train_ste`.
+
+    :math:`\eta_k = \eta\,\min(1, (k+1)/w)\,c_k` with ``w = warmup`` (no warm-up when 0) and
+    :math:`c_k = \tfrac12(1 + \cos(\pi k/T))` for ``decay="cosine"`` (``T = steps``; it reaches 0
+    at the last step), :math:`c_k = 1` for ``decay="none"``.
+    """
+    f = min(1.0, (k + 1) / warmup) if warmup > 0 else 1.0
+    if decay == "cosine":
+        f *= 0.5 * (1.0 + math.cos(math.pi * min(k, steps) / steps))
+    return lr * f
+
+
 def train_ste(X, y, beta: float, *, width: int, backward: str, lr: float = 0.01, steps: int = 2000,
-              seed: int = 0, record_every: int = 10) -> SteResult:
+              seed: int = 0, record_every: int = 10, optimizer: str = "sgd", warmup: int = 0,
+              decay: str = "none") -> SteResult:
     r"""Train a threshold net by full-batch SGD with a straight-through estimator.
 
     Minimises :math:`J(W, s, \alpha)/n` (see the module docstring; :math:`n` = number of points,
@@ -650,6 +692,11 @@ def train_ste(X, y, beta: float, *, width: int, backward: str, lr: float = 0.01,
     :math:`\pm 1/\sqrt{m}` (torch's default for linear layers), ``s = 1``. Runs on one torch
     thread (restored afterwards): the products are small, and on a busy machine extra threads
     cost far more than they gain; it also makes the run independent of the thread count.
+
+    ``optimizer`` is ``"sgd"`` (the default, plain full-batch SGD as in the paper's baselines) or
+    ``"adam"`` (torch's Adam with its default moments); ``warmup`` (steps of linear warm-up) and
+    ``decay`` (``"none"`` or ``"cosine"``) set the learning-rate schedule of
+    :func:`ste_learning_rate`. The defaults reproduce the constant-rate SGD run.
     """
     import torch
 
@@ -663,6 +710,11 @@ def train_ste(X, y, beta: float, *, width: int, backward: str, lr: float = 0.01,
     lr = real_scalar(lr, "lr", positive=True)
     steps = positive_int(steps, "steps")
     record_every = positive_int(record_every, "record_every")
+    if optimizer not in STE_OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {STE_OPTIMIZERS}; got {optimizer!r}")
+    if decay not in STE_DECAYS:
+        raise ValueError(f"decay must be one of {STE_DECAYS}; got {decay!r}")
+    warmup = positive_int(warmup, "warmup", minimum=0)
     rng = np.random.default_rng(positive_int(seed, "seed", minimum=0))
     W0 = rng.uniform(-1, 1, (Xa.shape[1], width)) / math.sqrt(Xa.shape[1])
     a0 = rng.uniform(-1, 1, width) / math.sqrt(width)
@@ -674,19 +726,25 @@ def train_ste(X, y, beta: float, *, width: int, backward: str, lr: float = 0.01,
     s = torch.ones(width, dtype=dt, requires_grad=True)
     alpha = torch.tensor(a0, dtype=dt, requires_grad=True)
     ste = _ste_function(backward)
-    opt = torch.optim.SGD([W, s, alpha], lr=lr)
+    opt = (torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam)([W, s, alpha], lr=lr)
+    schedule = None
+    if warmup > 0 or decay != "none":
+        schedule = torch.optim.lr_scheduler.LambdaLR(
+            opt, lambda k: ste_learning_rate(k, 1.0, steps, warmup, decay))
     rec_steps, rec_obj = [], []
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # (n x d) @ (d x m) products are too small to gain from threads
     try:
-        _ste_loop(Xt, yt, W, s, alpha, ste, opt, beta, n, steps, record_every, rec_steps, rec_obj, backward, lr)
+        _ste_loop(Xt, yt, W, s, alpha, ste, opt, beta, n, steps, record_every, rec_steps, rec_obj, backward, lr,
+                  schedule)
     finally:
         torch.set_num_threads(threads)
     net = ThresholdNet(W.detach().numpy().copy(), s.detach().numpy().copy(), alpha.detach().numpy().copy())
     return SteResult(net, backward, np.array(rec_steps), np.array(rec_obj))
 
 
-def _ste_loop(Xt, yt, W, s, alpha, ste, opt, beta, n, steps, record_every, rec_steps, rec_obj, backward, lr):
+def _ste_loop(Xt, yt, W, s, alpha, ste, opt, beta, n, steps, record_every, rec_steps, rec_obj, backward, lr,
+              schedule=None):
     for k in range(steps + 1):
         opt.zero_grad()
         f = ste(Xt @ W) @ (s * alpha)
@@ -700,3 +758,5 @@ def _ste_loop(Xt, yt, W, s, alpha, ste, opt, beta, n, steps, record_every, rec_s
             break
         loss.backward()
         opt.step()
+        if schedule is not None:
+            schedule.step()
