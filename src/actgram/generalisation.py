@@ -211,7 +211,7 @@ def ntk_lambda_min(X, act, *, complement: bool = False) -> LambdaMin:
     :math:`\min(2\,\text{upper}(\lambda_2(G^\infty)),\ \text{dense upper})` (:math:`\lambda_1` instead
     of :math:`\lambda_2` when :math:`|c_0(\phi)| < 10^{-12}`, i.e. :math:`\mathbb E[\phi(g)] = 0`).
     The :math:`G^\infty` brackets come from :func:`actgram.smallest_eigenvalues` (below the float64
-    floor for smooth activations on 2- or 3-dimensional data), so the bracket is rigorous to the
+    floor for smooth activations on 2- or 3-dimensional data), so the bracket holds to the
     same extent and at worst a factor 2 (times :math:`\lambda_2/\lambda_1`) wide.
     ``value`` is the dense value when that is resolved, else the geometric mean of the bracket.
     ``complement=True`` uses the sharper upper end :math:`2\,\text{upper}(\lambda_1(G_\perp))`
