@@ -3,7 +3,7 @@ r"""Decay laws on the circle, derived: Hermite coefficients of sech^2, aliasing,
 Everything here is the book's own derivation (chapters 2 and 5), not the paper's.
 
 Hermite coefficients of :math:`\phi'(x) = a\,\mathrm{sech}^2(x/s)` with :math:`a s^2 = 1`
-----------------------------------------------------------------------------------------
+-----------------------------------------------------------------------------------------
 This family holds :math:`\tanh' = \mathrm{sech}^2` (:math:`s = 1`) and
 :math:`\sigma' = \tfrac14\mathrm{sech}^2(x/2)` (:math:`s = 2`, the sigmoid). The poles of
 :math:`\phi'` nearest the real axis are at :math:`\pm i\tau`, :math:`\tau = \pi s/2`. With the

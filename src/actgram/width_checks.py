@@ -51,7 +51,7 @@ def layer_constant(phi: Elementwise, nodes: int = 200) -> float:
     r"""The constant :math:`c = 1/\mathbb{E}[\phi(g)^2]`, :math:`g \sim N(0, 1)`.
 
     Computed with a ``nodes``-point Gauss-Hermite rule (probabilists' weight, from
-    ``numpy.polynomial.hermite_e``), independently of :mod:`actgram`. Accuracy: exact for
+    ``numpy.polynomial.hermite_e``), independently of the package's own kernels. Accuracy: exact for
     polynomial :math:`\phi^2` of degree below ``2 * nodes``; for smooth :math:`\phi` (tanh,
     swish) about 1e-15 relative; for kinked :math:`\phi` (ReLU) the rule converges only
     algebraically, about 1e-5 relative at 200 nodes. The checks that use it compare at a
