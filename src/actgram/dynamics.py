@@ -132,13 +132,17 @@ def _torch_fns(act: Activation):
     name = act.name
     if act.builtin and name.startswith("elu("):
         al = float(act.params["alpha"])
+        # for z <= 0, phi'(z) = alpha e^z = phi(z) + alpha: reuse p = phi(z) when given
         return (lambda z: torch.where(z > 0, z, al * torch.expm1(torch.clamp(z, max=0.0))),
-                lambda z, p=None: torch.where(z > 0, torch.ones_like(z), al * torch.exp(torch.clamp(z, max=0.0))))
+                lambda z, p=None: torch.where(z > 0, torch.ones_like(z),
+                                              al * torch.exp(torch.clamp(z, max=0.0)) if p is None
+                                              else p + al))
     if act.builtin and name == "selu":
         lam, al = SELU_SCALE, SELU_ALPHA
         return (lambda z: lam * torch.where(z > 0, z, al * torch.expm1(torch.clamp(z, max=0.0))),
-                lambda z, p=None: lam * torch.where(z > 0, torch.ones_like(z),
-                                                    al * torch.exp(torch.clamp(z, max=0.0))))
+                lambda z, p=None: (lam * torch.where(z > 0, torch.ones_like(z),
+                                                     al * torch.exp(torch.clamp(z, max=0.0)))
+                                   if p is None else torch.where(z > 0, lam, p + lam * al)))
     return _torch_pair(act)
 
 
