@@ -71,77 +71,8 @@ def dual_reference(name: str, rho, which: str = "dd", dps: int = 30) -> float:
 
 
 # --------------------------------------------------------------------------------------------
-# Gram matrices in extended precision for points on a half circle
+# Gram matrices in extended precision for points on a half circle: in the package (actgram.mpref),
+# so that chapter 4 can show the check; it shares nothing with the package's other routes.
 # --------------------------------------------------------------------------------------------
 
-def _gl_nodes(n: int):
-    """Gauss-Legendre nodes/weights on [-1, 1] at the current precision (Newton from float64)."""
-    import numpy as np
-
-    x0, _ = np.polynomial.legendre.leggauss(n)
-    xs, ws = [], []
-    for x in x0:
-        x = mp.mpf(float(x))
-        for _ in range(6):
-            p0, p1 = mp.mpf(1), x
-            for k in range(2, n + 1):
-                p0, p1 = p1, ((2 * k - 1) * x * p1 - (k - 1) * p0) / k
-            dp = n * (x * p1 - p0) / (x * x - 1)
-            x -= p1 / dp
-        xs.append(x)
-        ws.append(2 / ((1 - x * x) * dp * dp))
-    return xs, ws
-
-
-def kappa_gl(fprime, rho, panels: int = 8, nodes: int = 40, half: int = 12):
-    """E[f(u) f(v)] by composite Gauss-Legendre in Cartesian (u, z) on [-half, half]^2.
-
-    For analytic f (tanh', swish') with poles at distance >= pi/2 from the real axis the
-    error is below 1e-30 with the defaults (Gaussian tail exp(-72), Legendre convergence on
-    panels of width 3). Uses the current mpmath precision.
-    """
-    xs, ws = _gl_nodes(nodes)
-    h = mp.mpf(2 * half) / panels
-    U, Wt = [], []
-    for p in range(panels):
-        a = -half + p * h
-        for x, w in zip(xs, ws, strict=True):
-            U.append(a + h * (x + 1) / 2)
-            Wt.append(w * h / 2)
-    pdf = [mp.npdf(u) * w for u, w in zip(U, Wt, strict=True)]
-    fu = [fprime(u) for u in U]
-    rho = mp.mpf(rho)
-    s = mp.sqrt(1 - rho * rho)
-    total = mp.mpf(0)
-    for u, pu, f1 in zip(U, pdf, fu, strict=True):
-        if pu == 0:
-            continue
-        inner = mp.fsum(pz * fprime(rho * u + s * z) for z, pz in zip(U, pdf, strict=True))
-        total += pu * f1 * inner
-    return total
-
-
-def half_circle_lambda_min(name: str, n: int, dps: int = 30, nodes: int = 32) -> float:
-    """lambda_min of Ginf for n equally spaced half-circle points, all in extended precision.
-
-    G is Toeplitz (G_ij depends on |i - j| only), so only n kernel values are needed; the
-    eigenvalues come from mpmath's symmetric eigensolver at ``dps`` digits.
-    """
-    _, dphi, _ = FUNCS[name]
-    # kappa(-rho) from kappa(rho): tanh' is even; swish' = 1/2 + odd gives kappa(-rho) = 1/2 - kappa(rho)
-    mirror = {"tanh": lambda k: k, "swish": lambda k: mp.mpf(1) / 2 - k}[name]
-    with mp.workdps(dps):
-        kap = {}
-        for k in range(n):
-            if 2 * k <= n:
-                kap[k] = kappa_gl(dphi, mp.cos(mp.pi * k / n), nodes=nodes)
-        for k in range(n):
-            if k not in kap:
-                kap[k] = mirror(kap[n - k])
-        col = [mp.cos(mp.pi * k / n) * kap[k] for k in range(n)]
-        A = mp.matrix(n, n)
-        for i in range(n):
-            for j in range(n):
-                A[i, j] = col[abs(i - j)]
-        ev = mp.eigsy(A, eigvals_only=True)
-        return float(min(ev))
+from actgram.mpref import half_circle_lambda_min, kappa_gl  # noqa: E402,F401
