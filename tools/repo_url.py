@@ -2,7 +2,8 @@
 
 Everything else that names the repository is derived from it here:
 
-* the Colab install cell (cell 1) of every chapter: ``pip install "actgram[data] @ git+<url>"``;
+* the Colab install cell (cell 1) of every chapter: ``pip install "actgram[data,certify] @ git+<url>"``
+  (the extras a chapter needs: scikit-learn's data, python-flint for chapter 4's certificates);
 * ``[project.urls]`` of ``pyproject.toml`` (the package metadata): Homepage (the published book),
   Source (the repository);
 * the CI badge and the published-site link in the README's first screen;
@@ -73,7 +74,7 @@ def install_cell(config: Path = CONFIG) -> str:
         "    import subprocess\n"
         "\n"
         f'    repo = "git+{u["repo"]}"\n'
-        '    spec = os.environ.get("ACTGRAM_INSTALL", f"actgram[data] @ {repo}")\n'
+        '    spec = os.environ.get("ACTGRAM_INSTALL", f"actgram[data,certify] @ {repo}")\n'
         '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", spec], check=True)'
     )
 
