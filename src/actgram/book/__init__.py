@@ -9,7 +9,10 @@ Every chapter starts with::
 and ends its checks with a :class:`Checks` table, whose every row is an assertion: the cell
 raises ``AssertionError`` (after showing the table) when any claim does not hold.
 
-Nothing here computes a result of the book; it only presents them. The helpers work outside
+Nothing here computes a result of the book; it only presents them. Helpers that one chapter
+needs and that are more than a few lines live beside this file in ``actgram.book.chNN``
+(``from actgram.book import ch04``); anything the science needs goes into the topical modules
+(``actgram.kernels``, ``actgram.spectra``, ...). The helpers work outside
 Jupyter too (plain Python, Colab): IPython and MyST-NB are used only when present.
 """
 
