@@ -51,3 +51,39 @@ def test_bootstrap_slope_sd_zero_without_spread_and_positive_with_it():
     noisy = exact * np.random.default_rng(1).lognormal(0.0, 0.3, size=exact.shape)
     sd = ch01.bootstrap_slope_sd(widths, noisy, np.random.default_rng(0), 200)
     assert 0.005 < sd < 0.2
+
+
+# ---------------------------------------------------------------- ch03
+def test_step_coefficients_against_quadrature_and_parseval():
+    from scipy import integrate, special
+
+    from actgram.book import ch03
+
+    c = ch03.step_coefficients(12)
+    # c_k = E[1{g > 0} He_k(g)] / sqrt(k!) by direct quadrature on (0, inf)
+    for k in range(13):
+        val = integrate.quad(lambda x, k=k: special.eval_hermitenorm(k, x)
+                             * np.exp(-x * x / 2) / np.sqrt(2 * np.pi), 0, np.inf)[0]
+        assert c[k] == pytest.approx(val / np.sqrt(special.factorial(k)), abs=1e-12)
+    # Parseval: sum c_k^2 = E[step^2] = 1/2; the tail past K = 2000 is about
+    # (2 pi)^-1 (2 / pi)^(1/2) K^(-1/2) = 2.3e-3 (the power law of chapter 2)
+    total = np.sum(ch03.step_coefficients(2000) ** 2)
+    assert 0.5 - 3e-3 < total < 0.5 - 1.5e-3
+
+
+def test_relu2_coefficients_match_package():
+    from actgram.book import ch03
+
+    act = actgram.activation("relu_power", r=2)
+    ref = actgram.hermite_coefficients(act, 150)
+    assert np.max(np.abs(ch03.relu2_coefficients(150) - ref)) < 1e-13
+
+
+def test_exponent_fits():
+    from actgram.book import ch03
+
+    d = np.geomspace(1e-3, 1e-1, 7)
+    assert ch03.fitted_exponent(d, 3.0 * d**2.5) == pytest.approx(2.5, abs=1e-12)
+    steps = np.geomspace(0.01, 0.3, 8)
+    e = ch03.small_end_exponent([actgram.data.arc(4, s) for s in steps], "relu")
+    assert abs(e - 1.0) < 0.1  # ReLU: lambda_min linear in the separation (chapter 3)
