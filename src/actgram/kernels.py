@@ -143,6 +143,13 @@ class ThetaTable:
     error: float
 
     def __call__(self, theta: np.ndarray) -> np.ndarray:
+        """Clenshaw evaluation at an array of angles (compiled and parallel for 4096 angles
+        or more when numba is installed, see :mod:`actgram._fused`; same operations)."""
+        if np.size(theta) >= 4096:
+            from . import _fused
+
+            if _fused.enabled():
+                return _fused.table_eval(self.coef, theta)
         P, D1 = self.coef.shape
         x = np.asarray(theta, dtype=np.float64) * (P / math.pi)
         p = np.clip(np.floor(x).astype(np.intp), 0, P - 1)
@@ -223,6 +230,11 @@ def pair_angles(X: np.ndarray, Y: np.ndarray | None = None) -> tuple[np.ndarray,
     recomputed as :math:`2\,\mathrm{atan2}(\|x-y\|, \|x+y\|)`, accurate to a few ulps even for
     near-duplicates, where :math:`\arccos` loses half the digits.
     """
+    if X.shape[0] * (X.shape[0] if Y is None else Y.shape[0]) >= 4096:
+        from . import _fused
+
+        if _fused.enabled():  # one compiled parallel pass after the product (same numbers)
+            return _fused.pair_angles(X, Y)
     Y = X if Y is None else Y
     R = np.clip(X @ Y.T, -1.0, 1.0)
     theta = np.arccos(R)
@@ -268,6 +280,13 @@ def kernel_inf(X, act, kind: str = "G", *, Y=None, normalize: bool = False) -> n
         if Y.shape[1] != X.shape[1]:
             raise ValueError(f"X has {X.shape[1]} columns but Y has {Y.shape[1]}; they must match")
     check_matrix_size(X.shape[0], X.shape[0] if Y is None else Y.shape[0], copies=6, what="kernel")
+    if X.shape[0] * (X.shape[0] if Y is None else Y.shape[0]) >= 4096:
+        from . import _fused
+
+        if _fused.enabled():  # one compiled pass: angle, table or closed form, both triangles
+            fused = _fused.kernel(X, Y, act, kind)
+            if fused is not None:
+                return fused
     R, theta = pair_angles(X, Y)
     out = np.zeros_like(R)
     if kind in ("G", "ntk"):

@@ -1,0 +1,424 @@
+r"""Fused evaluation of kernel matrices: one parallel pass from correlations to entries.
+
+The numpy route to :math:`G^\infty_{ij} = \rho_{ij}\,\kappa(\theta_{ij})` makes a dozen passes
+over the :math:`n \times n` entries (arccos, the stable-angle fix-up, one temporary per
+Chebyshev term, the products, the symmetrisation, the finiteness check). Here, after the
+matrix product :math:`R = XY^\top` (BLAS), one compiled pass (numba, ``parallel=True``, no
+``fastmath``) takes every entry of the upper triangle from :math:`\rho` to its value:
+
+* the stable angle: :math:`\theta = \arccos\rho` for :math:`|\rho| \le 0.9`, else
+  :math:`\theta = 2\,\mathrm{atan2}(\|x_i - y_j\|, \|x_i + y_j\|)` from the rows, exactly as
+  :func:`actgram.kernels.pair_angles`;
+* the table: panel :math:`p = \lfloor \theta P / \pi \rfloor`, local coordinate
+  :math:`y = 2(\theta P/\pi - p) - 1` and the Clenshaw recurrence of
+  :class:`actgram.kernels.ThetaTable` (same operations in the same order);
+* or the arc-cosine closed forms (ReLU, leaky ReLU, abs, step):
+  :math:`\kappa_{\phi'} = a + (1-a)^2 (\pi - \theta)/(2\pi)` and
+  :math:`\kappa_\phi = p^2\rho + q^2 (4 J_1(\theta)/(2\pi) - \rho)`, :math:`p, q = (1 \pm a)/2`,
+  with :math:`J_1 = \sin\theta + (\pi - \theta)\cos\theta`; :math:`\cos\theta = \rho` and
+  :math:`\sin\theta = \sqrt{(1-\rho)(1+\rho)}` where :math:`|\rho| \le 0.9`, and
+  :math:`\cos\theta = (b^2 - a^2)/(a^2 + b^2)`, :math:`\sin\theta = 2ab/(a^2 + b^2)` with
+  :math:`a = \|x - y\|`, :math:`b = \|x + y\|` elsewhere (no cancellation near
+  :math:`\rho = \pm 1`);
+
+and writes both triangles. Accuracy: the same as the numpy route (entries agree with it to a
+few units in the last place; tested entrywise in ``tests/test_fused.py``). Nothing is compiled
+at import: numba is imported on the first call that needs it and its compiled code is cached
+on disk (``cache=True``); without numba (``pip install 'actgram[fast]'``), or with the
+environment variable ``ACTGRAM_NUMBA=0``, :mod:`actgram.kernels` uses its numpy route.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+
+try:  # optional: the extra actgram[fast]
+    import numba as _numba
+    from numba import prange
+except ImportError:  # pragma: no cover - exercised by the numpy-route tests via ACTGRAM_NUMBA=0
+    _numba = None
+    prange = range
+
+#: Arrays with fewer entries than this are left to numpy (call overhead dominates).
+MIN_ENTRIES = 4096
+
+_STABLE = 0.9  # |rho| above which the angle is recomputed from the rows
+_INV_2PI = 1.0 / (2.0 * math.pi)
+
+
+def enabled() -> bool:
+    """True when numba is importable and not switched off with ``ACTGRAM_NUMBA=0``."""
+    return _numba is not None and os.environ.get("ACTGRAM_NUMBA", "1") != "0"
+
+
+def _jit(fn):
+    if _numba is None:
+        return fn
+    return _numba.njit(parallel=True, fastmath=False, cache=True)(fn)
+
+
+def _jit_scalar(fn):
+    if _numba is None:
+        return fn
+    return _numba.njit(fastmath=False, cache=True)(fn)
+
+
+# --------------------------------------------------------------------------------------------
+# scalar pieces (inlined into the parallel loops)
+# --------------------------------------------------------------------------------------------
+
+@_jit_scalar
+def _row_norms2(X, Y, i, j):
+    """(|x_i - y_j|^2, |x_i + y_j|^2)."""
+    s1 = 0.0
+    s2 = 0.0
+    for k in range(X.shape[1]):
+        a = X[i, k]
+        b = Y[j, k]
+        s1 += (a - b) * (a - b)
+        s2 += (a + b) * (a + b)
+    return s1, s2
+
+
+@_jit_scalar
+def _angle(X, Y, i, j, rho):
+    """The stable angle of rows i, j (rho already clipped to [-1, 1])."""
+    if abs(rho) > _STABLE:
+        s1, s2 = _row_norms2(X, Y, i, j)
+        return 2.0 * math.atan2(math.sqrt(s1), math.sqrt(s2))
+    return math.acos(rho)
+
+
+@_jit_scalar
+def _clenshaw(coef, theta):
+    """ThetaTable evaluation at one angle (the numpy recurrence, operation for operation)."""
+    P = coef.shape[0]
+    D1 = coef.shape[1]
+    x = theta * (P / math.pi)
+    p = int(math.floor(x))
+    if p < 0:
+        p = 0
+    elif p > P - 1:
+        p = P - 1
+    y = 2.0 * (x - p) - 1.0
+    b1 = 0.0
+    b2 = 0.0
+    y2 = 2.0 * y
+    for j in range(D1 - 1, 0, -1):
+        t = coef[p, j] + y2 * b1 - b2
+        b2 = b1
+        b1 = t
+    return coef[p, 0] + y * b1 - b2
+
+
+@_jit_scalar
+def _clip(r):
+    if r > 1.0:
+        return 1.0
+    if r < -1.0:
+        return -1.0
+    return r
+
+
+# --------------------------------------------------------------------------------------------
+# parallel passes
+# --------------------------------------------------------------------------------------------
+
+@_jit
+def _table_eval(coef, theta, out):
+    for k in prange(theta.size):
+        out[k] = _clenshaw(coef, theta[k])
+
+
+@_jit
+def _angles_pass(X, Y, R, theta, sym):
+    """Clip R in place and fill theta; sym: upper triangle computed and mirrored, diagonal exact."""
+    n1, n2 = R.shape
+    half = (n1 + 1) // 2 if sym else n1
+    for k in prange(half):
+        for rep in range(2 if sym else 1):
+            i = np.int64(k) if rep == 0 else np.int64(n1 - 1) - np.int64(k)
+            if rep == 1 and i == np.int64(k):
+                break
+            j0 = i + 1 if sym else 0
+            if sym:
+                R[i, i] = 1.0
+                theta[i, i] = 0.0
+            for j in range(j0, n2):
+                rho = _clip(R[i, j])
+                th = _angle(X, Y, i, j, rho)
+                R[i, j] = rho
+                theta[i, j] = th
+                if sym:
+                    R[j, i] = rho
+                    theta[j, i] = th
+
+
+_BLOCK = 8  # entries whose Clenshaw recurrences run interleaved (independent chains)
+
+
+@_jit_scalar
+def _clenshaw_block(coef, th, m, vals, pbuf, ybuf, b1, b2):
+    """vals[:m] = table(th[:m]): the recurrence of :func:`_clenshaw` for m entries at once
+    (same operations per entry; interleaving hides the latency of the dependent chain)."""
+    P = coef.shape[0]
+    D1 = coef.shape[1]
+    scale = P / math.pi
+    for k in range(m):
+        x = th[k] * scale
+        p = int(math.floor(x))
+        if p < 0:
+            p = 0
+        elif p > P - 1:
+            p = P - 1
+        pbuf[k] = p
+        ybuf[k] = 2.0 * (x - p) - 1.0
+        b1[k] = 0.0
+        b2[k] = 0.0
+    for j in range(D1 - 1, 0, -1):
+        for k in range(m):
+            t = coef[pbuf[k], j] + (2.0 * ybuf[k]) * b1[k] - b2[k]
+            b2[k] = b1[k]
+            b1[k] = t
+    for k in range(m):
+        vals[k] = coef[pbuf[k], 0] + ybuf[k] * b1[k] - b2[k]
+
+
+@_jit
+def _table_pass(X, Y, R, cdd, cff, mode, sym, out):
+    """out = rho * kappa_dd (mode 1), kappa_ff (mode 2) or both summed (mode 3); False if any
+    entry is not finite."""
+    n1, n2 = R.shape
+    half = (n1 + 1) // 2 if sym else n1
+    bad = np.zeros(n1, dtype=np.bool_)
+    for k in prange(half):
+        rhos = np.empty(_BLOCK)
+        th = np.empty(_BLOCK)
+        vd = np.zeros(_BLOCK)
+        vf = np.zeros(_BLOCK)
+        pbuf = np.empty(_BLOCK, dtype=np.int64)
+        ybuf = np.empty(_BLOCK)
+        b1 = np.empty(_BLOCK)
+        b2 = np.empty(_BLOCK)
+        for rep in range(2 if sym else 1):
+            i = np.int64(k) if rep == 0 else np.int64(n1 - 1) - np.int64(k)
+            if rep == 1 and i == np.int64(k):
+                break
+            j0 = i if sym else 0
+            for jb in range(j0, n2, _BLOCK):
+                m = min(_BLOCK, n2 - jb)
+                for q in range(m):
+                    j = jb + q
+                    if sym and j == i:
+                        rhos[q] = 1.0
+                        th[q] = 0.0
+                    else:
+                        rho = _clip(R[i, j])
+                        rhos[q] = rho
+                        th[q] = _angle(X, Y, i, j, rho)
+                if mode & 1:
+                    _clenshaw_block(cdd, th, m, vd, pbuf, ybuf, b1, b2)
+                if mode & 2:
+                    _clenshaw_block(cff, th, m, vf, pbuf, ybuf, b1, b2)
+                for q in range(m):
+                    j = jb + q
+                    v = 0.0
+                    if mode & 1:
+                        v = rhos[q] * vd[q]
+                    if mode & 2:
+                        v = v + vf[q]
+                    out[i, j] = v
+                    if sym:
+                        out[j, i] = v
+                    if not math.isfinite(v):
+                        bad[i] = True
+    return not bad.any()
+
+
+@_jit
+def _arccos_pass(X, Y, R, a, relu, mode, sym, out):
+    """Arc-cosine family: slope a on the negative side (relu: a = 0, abs: a = -1); mode 1: G,
+    2: K, 3: G + K, 4: the step's K; relu selects the ReLU form of K, J_1 / (2 pi), exactly."""
+    n1, n2 = R.shape
+    half = (n1 + 1) // 2 if sym else n1
+    pp = 0.5 * (1.0 + a)
+    qq = 0.5 * (1.0 - a)
+    p2 = pp * pp
+    q2 = qq * qq
+    w = (1.0 - a) * (1.0 - a)
+    for k in prange(half):
+        for rep in range(2 if sym else 1):
+            i = np.int64(k) if rep == 0 else np.int64(n1 - 1) - np.int64(k)
+            if rep == 1 and i == np.int64(k):
+                break
+            j0 = i if sym else 0
+            for j in range(j0, n2):
+                if sym and j == i:
+                    rho = 1.0
+                    th = 0.0
+                    c = 1.0
+                    s = 0.0
+                else:
+                    rho = _clip(R[i, j])
+                    if abs(rho) > _STABLE:
+                        s1, s2 = _row_norms2(X, Y, i, j)
+                        u = math.sqrt(s1)
+                        v = math.sqrt(s2)
+                        th = 2.0 * math.atan2(u, v)
+                        den = s1 + s2
+                        c = (s2 - s1) / den
+                        s = 2.0 * u * v / den
+                    else:
+                        th = math.acos(rho)
+                        c = rho
+                        s = math.sqrt((1.0 - rho) * (1.0 + rho))
+                val = 0.0
+                if mode & 4:  # step: K = (pi - theta) / (2 pi)
+                    val = (math.pi - th) * _INV_2PI
+                if mode & 1:
+                    val = rho * (a + w * ((math.pi - th) * _INV_2PI))
+                if mode & 2:
+                    j1 = s + (math.pi - th) * c
+                    if relu:
+                        val = val + j1 * _INV_2PI
+                    else:
+                        val = val + (p2 * c + q2 * (4.0 * j1 * _INV_2PI - c))
+                out[i, j] = val
+                if sym:
+                    out[j, i] = val
+
+
+# --------------------------------------------------------------------------------------------
+# entry points used by actgram.kernels
+# --------------------------------------------------------------------------------------------
+
+_BLAS = []  # [threadpoolctl controller or None], filled on first use
+
+
+def _one_blas_thread():
+    """A context in which BLAS runs on the calling thread only (threadpoolctl), if available.
+
+    Measured on 2 cores: OpenBLAS's worker threads keep spinning for a while after a product,
+    and the compiled pass that follows on every core then ran 2-4x slower; a single-threaded
+    product (under 1 ns per entry for d = 10) leaves the cores to the pass.
+    """
+    if not _BLAS:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _BLAS.append(ThreadpoolController())
+        except Exception:  # threadpoolctl absent or failing: BLAS as configured
+            _BLAS.append(None)
+    if _BLAS[0] is None:
+        import contextlib
+
+        return contextlib.nullcontext()
+    return _BLAS[0].limit(limits=1, user_api="blas")
+
+
+def _gram(X: np.ndarray, Y: np.ndarray | None
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    sym = Y is None or Y is X
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    Y = X if sym else np.ascontiguousarray(Y, dtype=np.float64)
+    with _one_blas_thread():
+        R = X @ Y.T
+    return X, Y, np.ascontiguousarray(R), sym
+
+
+def _chunks():
+    """Dynamic scheduling: row pairs are handed out 4 at a time, so that a core slowed by
+    other work does not hold up the pass (a static split waits for the slowest thread)."""
+    return _numba.parallel_chunksize(4)
+
+
+def table_eval(coef: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """Clenshaw evaluation of a piecewise Chebyshev table at any array of angles (parallel)."""
+    th = np.ascontiguousarray(theta, dtype=np.float64).ravel()
+    out = np.empty_like(th)
+    with _numba.parallel_chunksize(1 << 14):
+        _table_eval(np.ascontiguousarray(coef, dtype=np.float64), th, out)
+    return out.reshape(np.shape(theta))
+
+
+def pair_angles(X: np.ndarray, Y: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Clipped correlations and stable angles (as :func:`actgram.kernels.pair_angles`)."""
+    X, Y, R, sym = _gram(X, Y)
+    theta = np.empty_like(R)
+    with _chunks():
+        _angles_pass(X, Y, R, theta, sym)
+    return R, theta
+
+
+def table_kernel(X: np.ndarray, Y: np.ndarray | None, cdd: np.ndarray | None,
+                 cff: np.ndarray | None) -> tuple[np.ndarray, bool]:
+    """``rho * table_dd(theta) + table_ff(theta)`` (either term may be absent); (matrix, finite)."""
+    X, Y, R, sym = _gram(X, Y)
+    mode = (1 if cdd is not None else 0) | (2 if cff is not None else 0)
+    dummy = np.zeros((1, 1))
+    cdd = dummy if cdd is None else np.ascontiguousarray(cdd, dtype=np.float64)
+    cff = dummy if cff is None else np.ascontiguousarray(cff, dtype=np.float64)
+    out = np.empty_like(R)
+    with _chunks():
+        finite = _table_pass(X, Y, R, cdd, cff, mode, sym, out)
+    return out, bool(finite)
+
+
+def arccos_kernel(X: np.ndarray, Y: np.ndarray | None, a: float, relu: bool,
+                  mode: int) -> np.ndarray:
+    """One pass of the arc-cosine family (negative-side slope ``a``): ``mode`` 1 = G, 2 = K,
+    3 = G + K, 4 = the step's K."""
+    X, Y, R, sym = _gram(X, Y)
+    out = np.empty_like(R)
+    with _chunks():
+        _arccos_pass(X, Y, R, float(a), bool(relu), int(mode), sym, out)
+    return out
+
+
+def arccos_slope(act) -> tuple[float, bool] | None:
+    """(negative-side slope a, is ReLU) for the built-in arc-cosine activations, else None.
+
+    ReLU: a = 0; leaky ReLU: its slope; abs: a = -1; step: (nan, False) (K only, mode 4).
+    """
+    if not getattr(act, "builtin", False):
+        return None
+    if act.name == "step":
+        return math.nan, False
+    if act.name == "relu":
+        return 0.0, True
+    if act.name == "abs":
+        return -1.0, False
+    if act.name.startswith("leaky_relu(") and "slope" in act.params:
+        return float(act.params["slope"]), False
+    return None
+
+
+def kernel(X: np.ndarray, Y: np.ndarray | None, act, kind: str) -> np.ndarray | None:
+    """The fused route of :func:`actgram.kernels.kernel_inf` (``kind`` in G, K, ntk), or None
+    where it does not apply (closed forms other than the arc-cosine family, polynomials);
+    raises as the numpy route does (G of the step, non-finite entries)."""
+    from .kernels import ThetaTable, _pick, check_finite_kernel, theta_table
+
+    whiches = {"G": ("dd",), "K": ("ff",), "ntk": ("dd", "ff")}[kind]
+    for w in whiches:
+        _pick(act, w)  # the same refusal as the numpy route (the step has no G)
+    fam = arccos_slope(act)
+    if fam is not None:
+        a, relu = fam
+        mode = 4 if math.isnan(a) else {"G": 1, "K": 2, "ntk": 3}[kind]
+        return arccos_kernel(X, Y, 0.0 if math.isnan(a) else a, relu, mode)
+    if act.hermite_poly is not None or any(w in act.dual for w in whiches):
+        return None
+    coefs = {}
+    for w in whiches:
+        tab = theta_table(act, w)
+        if not isinstance(tab, ThetaTable) or np.ndim(tab.coef) != 2:
+            return None
+        coefs[w] = tab.coef
+    out, finite = table_kernel(X, Y, coefs.get("dd"), coefs.get("ff"))
+    if not finite:
+        check_finite_kernel(out, act)  # raises with the numpy route's message
+    return out
