@@ -11,7 +11,8 @@
 # and the browser check of the built site (after `make book`; CI runs it too):
 #   make site-deps    Debian's chromium + chromium-driver (+ npm, to fetch MathJax once; shellcheck, which
 #                     actionlint uses on workflow scripts), each if missing (root, or sudo)
-#   make site-check   every page of _build/html in headless Chromium (tools/site_check.py)
+#   make site-check   every page of _build/html in headless Chromium as a reader sees it
+#                     (tools/site_check.py; screenshots and a report in _build)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -79,9 +80,14 @@ site-deps:
 		$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q $$pkgs; \
 	fi
 
+# First the check's own tests (a hand-made site whose flaws it must catch, a clean page it
+# must pass), then every page of the book: at 1400 px no block wider than its column, every
+# figure captioned and shown at >= 90 px per figure-inch (SVG text >= 10 px), no workshop
+# words, plus links, math, Colab; screenshots at 1400 and 390 px in _build/screenshots.
 site-check: setup
 	test -f _build/html/index.html || $(MAKE) book
 	$(PY) -m pip install -q -r tools/requirements-site.txt
+	$(PY) -m pytest tests/test_site_check.py -q -p no:cacheprovider
 	$(PY) tools/site_check.py
 
 clean:

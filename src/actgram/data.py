@@ -38,8 +38,9 @@ def half_circle(n: int, d: int = 2) -> np.ndarray:
 def circle(n: int, d: int = 2) -> np.ndarray:
     r"""``n`` equally spaced points on the full circle: angles :math:`2\pi i/n`.
 
-    For even ``n`` the points come in antipodal pairs, so the separation of NUMERICS'
-    definition is 0 and :math:`G^\infty` is singular for activations with even :math:`\phi'`.
+    For even ``n`` the points come in antipodal pairs, so the separation :math:`\delta`
+    (:math:`|\rho_{ij}| \le 1-\delta^2/2`, as in :func:`actgram.bounds.separation_bound`)
+    is 0 and :math:`G^\infty` is singular for activations with even :math:`\phi'`.
     """
     n = positive_int(n, "n")
     a = 2.0 * np.pi * np.arange(n) / n
