@@ -87,3 +87,62 @@ def test_exponent_fits():
     steps = np.geomspace(0.01, 0.3, 8)
     e = ch03.small_end_exponent([actgram.data.arc(4, s) for s in steps], "relu")
     assert abs(e - 1.0) < 0.1  # ReLU: lambda_min linear in the separation (chapter 3)
+
+
+# ---------------------------------------------------------------- ch02
+def test_fit_exponent_and_local_slopes_on_exact_power_law():
+    from actgram.book import ch02
+
+    k = np.arange(ch02.KMAX + 1, dtype=float)
+    c2 = np.where(k > 0, 0.3 * np.maximum(k, 1) ** -2.5, 1.0)
+    assert ch02.fit_exponent(c2, 0) == pytest.approx(-2.5, abs=1e-10)
+    assert ch02.fit_exponent(c2, 1) == pytest.approx(-2.5, abs=1e-10)
+    s = ch02.local_slopes(c2, 1, [50, 100, 150])
+    assert np.allclose(s, -2.5, atol=1e-10)
+    # below the resolution limit a window is not fitted
+    c2_small = c2 * 1e-30
+    assert np.all(np.isnan(ch02.local_slopes(c2_small, 1, [50, 100])))
+
+
+def test_main_parity_and_classes():
+    from actgram.book import ch02
+
+    assert ch02.main_parity(actgram.activation("relu")) == 1
+    assert ch02.main_parity(actgram.activation("elu", alpha=1.0)) == 0
+    assert ch02.main_parity(actgram.activation("tanh")) == 0  # tanh' even
+    assert ch02.main_parity(actgram.activation("softplus")) == 1
+    assert ch02.decay_class(actgram.activation("monomial", p=3)) == "vanishes for k >= 3"
+    assert ch02.decay_class(actgram.activation("tanh")) == "faster than any power"
+    assert ch02.measured_decay(actgram.activation("relu")).startswith("exponent -1.5")
+
+
+def test_jump_size_and_leading_term_for_relu():
+    from actgram.book import ch02
+
+    relu = actgram.activation("relu")
+    assert ch02.jump_size(relu, 1) == pytest.approx(1.0, abs=1e-12)
+    elu1 = actgram.activation("elu", alpha=1.0)
+    assert ch02.jump_size(elu1, 2) == pytest.approx(-1.0, abs=1e-4)  # phi'' 0 vs 1
+    # ReLU's derivative is the step: its c_k^2 equals the leading term exactly (odd k)
+    c = actgram.hermite_coefficients(relu, 61)
+    assert c[61] ** 2 == pytest.approx(ch02.leading_term(1.0, 1, 61), rel=1e-10)
+
+
+def test_step_closed_form_and_tail_exponent():
+    from actgram.book import ch02, ch03
+
+    # two independent closed forms of the same coefficients
+    assert np.max(np.abs(ch02.step_closed_form(300) - ch03.step_coefficients(300))) < 1e-15
+    relu = actgram.activation("relu")
+    c2 = actgram.hermite_coefficients(relu, ch02.KMAX) ** 2
+    assert ch02.tail_exponent(relu, c2) == pytest.approx(-1.5, abs=0.02)
+    assert ch02.shown(1e-14) == "below 1e-13"
+    assert ch02.shown(2e-12) == "2.0e-12"
+
+
+def test_sqrt_rate_and_excess():
+    from actgram.book import ch02
+
+    k = np.arange(20, 200, 2, dtype=float)
+    assert ch02.sqrt_rate(k, 5.0 * np.exp(-2.0 * np.sqrt(k))) == pytest.approx(2.0)
+    assert ch02.log10_excess(100, -np.pi * 5 - np.log(10) * 3) == pytest.approx(3.0)
