@@ -146,3 +146,39 @@ def test_sqrt_rate_and_excess():
     k = np.arange(20, 200, 2, dtype=float)
     assert ch02.sqrt_rate(k, 5.0 * np.exp(-2.0 * np.sqrt(k))) == pytest.approx(2.0)
     assert ch02.log10_excess(100, -np.pi * 5 - np.log(10) * 3) == pytest.approx(3.0)
+
+
+# ---------------------------------------------------------------- conclusion (thesis figure)
+def test_thesis_data_small_sizes():
+    from actgram.book import conclusion
+
+    data = conclusion.thesis_data(sizes=(8, 16), activations=("relu", "tanh"))
+    assert data.sizes == (8, 16)
+    # independent route for the dense, well-resolved ReLU values: eigvalsh of gram_inf
+    for i, n in enumerate(data.sizes):
+        ref = np.linalg.eigvalsh(actgram.gram_inf(actgram.data.half_circle(n), "relu"))[0]
+        assert data.lam["relu"][i] == pytest.approx(ref, rel=1e-8)
+        assert data.floor[i] > 0
+    # the dichotomy on these points: tanh's lambda_min is far below ReLU's and falls faster
+    assert np.all(data.lam["tanh"] < 0.1 * data.lam["relu"])
+    assert data.lam["tanh"][1] / data.lam["tanh"][0] < data.lam["relu"][1] / data.lam["relu"][0]
+    assert np.all(np.isnan(data.upper["relu"]))  # resolved, so no upper ends drawn
+
+
+def test_draw_thesis_labels_and_legend_entries():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from actgram.book import conclusion
+
+    data = conclusion.ThesisData(
+        sizes=(8, 16), lam={"relu": np.array([1e-2, 5e-3]), "swish": np.array([1e-5, np.nan])},
+        upper={"relu": np.array([np.nan, np.nan]), "swish": np.array([np.nan, 1e-20])},
+        floor=np.array([1e-15, 2e-15]), methods={"relu": ["dense"] * 2, "swish": ["fourier"] * 2})
+    ax = Figure().add_subplot()
+    conclusion.draw_thesis(ax, data)
+    labels = ax.get_legend_handles_labels()[1]
+    assert labels[:2] == ["relu", "swish"] and "swish: upper end (not resolved)" in labels
+    assert ax.get_yscale() == "log"
