@@ -30,6 +30,7 @@ environment variable ``ACTGRAM_NUMBA=0``, :mod:`actgram.kernels` uses its numpy 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 
@@ -313,8 +314,6 @@ def _one_blas_thread():
         except Exception:  # threadpoolctl absent or failing: BLAS as configured
             _BLAS.append(None)
     if _BLAS[0] is None:
-        import contextlib
-
         return contextlib.nullcontext()
     return _BLAS[0].limit(limits=1, user_api="blas")
 
@@ -329,17 +328,47 @@ def _gram(X: np.ndarray, Y: np.ndarray | None
     return X, Y, np.ascontiguousarray(R), sym
 
 
-def _chunks():
-    """Dynamic scheduling: row pairs are handed out 4 at a time, so that a core slowed by
-    other work does not hold up the pass (a static split waits for the slowest thread)."""
-    return _numba.parallel_chunksize(4)
+#: Passes over fewer entries than this run on the calling thread alone: waking the workers
+#: costs more than it saves there, and on a busy machine a parallel region waits at its end
+#: for a worker the scheduler has not run yet (measured: 0.08 ms on one thread against
+#: 80-140 ms on two for n = 100, load average 14 on 2 cores).
+PARALLEL_MIN = 1 << 16
+
+
+def _max_threads() -> int:
+    """numba's thread count, capped by OMP_NUM_THREADS when that is set (as BLAS is)."""
+    n = _numba.config.NUMBA_NUM_THREADS
+    with contextlib.suppress(ValueError):
+        n = min(n, max(1, int(os.environ.get("OMP_NUM_THREADS", n))))
+    return n
+
+
+class _chunks:
+    """Thread count for a pass of ``entries`` entries, and dynamic scheduling: row pairs are
+    handed out 4 at a time, so that a core slowed by other work does not hold up the pass (a
+    static split waits for the slowest thread)."""
+
+    def __init__(self, entries: int, chunk: int = 4):
+        self.threads = 1 if entries < PARALLEL_MIN else _max_threads()
+        self.chunk = chunk
+
+    def __enter__(self):
+        self.saved = _numba.get_num_threads()
+        _numba.set_num_threads(self.threads)
+        self.saved_chunk = _numba.set_parallel_chunksize(self.chunk)
+        return self
+
+    def __exit__(self, *exc):
+        _numba.set_parallel_chunksize(self.saved_chunk)
+        _numba.set_num_threads(self.saved)
+        return False
 
 
 def table_eval(coef: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """Clenshaw evaluation of a piecewise Chebyshev table at any array of angles (parallel)."""
     th = np.ascontiguousarray(theta, dtype=np.float64).ravel()
     out = np.empty_like(th)
-    with _numba.parallel_chunksize(1 << 14):
+    with _chunks(th.size, 1 << 14):
         _table_eval(np.ascontiguousarray(coef, dtype=np.float64), th, out)
     return out.reshape(np.shape(theta))
 
@@ -348,7 +377,7 @@ def pair_angles(X: np.ndarray, Y: np.ndarray | None) -> tuple[np.ndarray, np.nda
     """Clipped correlations and stable angles (as :func:`actgram.kernels.pair_angles`)."""
     X, Y, R, sym = _gram(X, Y)
     theta = np.empty_like(R)
-    with _chunks():
+    with _chunks(R.size):
         _angles_pass(X, Y, R, theta, sym)
     return R, theta
 
@@ -362,7 +391,7 @@ def table_kernel(X: np.ndarray, Y: np.ndarray | None, cdd: np.ndarray | None,
     cdd = dummy if cdd is None else np.ascontiguousarray(cdd, dtype=np.float64)
     cff = dummy if cff is None else np.ascontiguousarray(cff, dtype=np.float64)
     out = np.empty_like(R)
-    with _chunks():
+    with _chunks(R.size):
         finite = _table_pass(X, Y, R, cdd, cff, mode, sym, out)
     return out, bool(finite)
 
@@ -373,7 +402,7 @@ def arccos_kernel(X: np.ndarray, Y: np.ndarray | None, a: float, relu: bool,
     3 = G + K, 4 = the step's K."""
     X, Y, R, sym = _gram(X, Y)
     out = np.empty_like(R)
-    with _chunks():
+    with _chunks(R.size):
         _arccos_pass(X, Y, R, float(a), bool(relu), int(mode), sym, out)
     return out
 
