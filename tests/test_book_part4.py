@@ -8,13 +8,64 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from actgram.book import TEXT_WIDTH, ch13, ch14
+from actgram.book import TEXT_WIDTH, ch12, ch13, ch14
+
+
+# ---------------------------------------------------------------------------------------
+# ch12
+# ---------------------------------------------------------------------------------------
+class _Net:
+    def objective(self, X, y, beta):
+        return 2.0 * len(X)
+
+    def convex_objective(self, X, y, beta):
+        return 1.0 * len(X)
+
+    def accuracy(self, X, y):
+        return 1.0 if len(X) == 4 else 0.75
+
+
+def test_net_summary_divides_by_n():
+    X, y = np.zeros((4, 2)), np.ones(4)
+    assert ch12.net_summary(_Net(), X, y, np.zeros((8, 2)), np.ones(8), 0.1) == (
+        2.0, 1.0, 1.0, 0.75)
+
+
+def test_last_quarter_change():
+    steps = np.arange(0, 101)
+    res = SimpleNamespace(steps=steps, objective=np.where(steps < 80, 2.0, 1.0))
+    # from step 75 on: 2.0 (steps 75..79) against the final 1.0
+    assert ch12.last_quarter_change(res, 100) == pytest.approx(1.0)
+    res = SimpleNamespace(steps=steps, objective=np.where(steps < 70, 2.0, 1.0))
+    assert ch12.last_quarter_change(res, 100) == 0.0
+
+
+def test_ste_table_rows():
+    t = ch12.ste_table((0.0123, 0.0123, 1.0, 0.7165),
+                       [("STE clipped, Adam 2000", (0.00585, 0.00564, 1.0, 0.7935), 0.08),
+                        ("STE identity, SGD 1000", (0.4148, 0.02289, 1.0, 0.7745), None)])
+    assert [r["method"] for r in t.rows][0] == "convex (Lasso)"
+    assert t.rows[1]["last quarter"] == "8%" and t.rows[2]["last quarter"] == "-"
+    assert t.rows[1]["Lasso form/n"] == "0.00564" and t.rows[0]["test acc"] == "0.7165"
+
+
+@pytest.mark.parametrize("n", [1, 3, 6])
+def test_all_patterns_are_every_nonzero_pattern(n):
+    H = ch12.all_patterns(n)
+    assert H.shape == (n, 2**n - 1)
+    assert len({tuple(c) for c in H.T}) == 2**n - 1 and H.sum(axis=0).min() >= 1
+
+
+def test_sweep_table_hides_gaps_below_the_stopping_rule():
+    t = ch12.sweep_table([(10, 8, 5.7, 1e-14), (30, 23, 3.8, 2e-6)], 20)
+    assert t.rows[0]["gap/n"] == "< 1e-12 P" and t.rows[1]["gap/n"] == "1.0e-07"
+    assert t.rows[0]["P/n"] == "0.28500000"
 
 
 # ---------------------------------------------------------------------------------------
 # ch13
 # ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize("mod", [ch13, ch14])
+@pytest.mark.parametrize("mod", [ch12, ch13, ch14])
 def test_below(mod):
     assert mod.below(3e-13, 1e-12) == "< 1e-12"
     assert mod.below(0.0, 1e-8) == "< 1e-8"
