@@ -32,6 +32,7 @@ __all__ = [
     "DENSE_MARGIN",
     "Checks",
     "Table",
+    "below",
     "bracket_text",
     "dense_text",
     "figure",
@@ -168,6 +169,15 @@ def fmt(x: Any, digits: int = 3) -> str:
     if math.isnan(x):
         return "nan"
     return f"{x:.{digits}g}"
+
+
+def below(x: float, bound: float) -> str:
+    """``"< bound"`` when ``x < bound`` (round-off need not be printed), else ``x`` to 2 digits.
+
+    For errors and residuals whose digits below ``bound`` change with the thread count.
+    """
+    mantissa, exponent = f"{bound:.0e}".split("e")
+    return f"< {mantissa}e{int(exponent)}" if x < bound else f"{x:.1e}"
 
 
 def dense_text(x: float, floor: float, *, digits: int = 3) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import Table
+from . import Table, below  # noqa: F401 (the chapter calls ch12.below)
 
 __all__ = [
     "all_patterns",
@@ -23,12 +23,6 @@ __all__ = [
     "ste_table",
     "sweep_table",
 ]
-
-
-def below(x: float, bound: float) -> str:
-    """``"< bound"`` when ``x < bound`` (round-off need not be printed), else ``x`` to 2 digits."""
-    mantissa, exponent = f"{bound:.0e}".split("e")
-    return f"< {mantissa}e{int(exponent)}" if x < bound else f"{x:.1e}"
 
 
 def net_summary(net: Any, X: np.ndarray, y: np.ndarray, X_test: np.ndarray,

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import TEXT_WIDTH, Table
+from . import TEXT_WIDTH, Table, below  # noqa: F401 (below: used by the chapter as ch13.below)
 
 __all__ = [
     "below",
@@ -31,12 +31,6 @@ __all__ = [
     "start_table",
     "wrapped",
 ]
-
-
-def below(x: float, bound: float) -> str:
-    """``"< bound"`` when ``x < bound`` (round-off need not be printed), else ``x`` to 2 digits."""
-    mantissa, exponent = f"{bound:.0e}".split("e")
-    return f"< {mantissa}e{int(exponent)}" if x < bound else f"{x:.1e}"
 
 
 def wrapped(items: Sequence[str], *, indent: str = "  ") -> str:

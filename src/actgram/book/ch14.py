@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..companions import shortcut as sc
-from . import Table
+from . import Table, below  # noqa: F401 (the chapter calls ch14.below)
 
 __all__ = [
     "below",
@@ -24,12 +24,6 @@ __all__ = [
     "teacher_study",
     "teacher_table",
 ]
-
-
-def below(x: float, bound: float) -> str:
-    """``"< bound"`` when ``x < bound`` (round-off need not be printed), else ``x`` to 2 digits."""
-    mantissa, exponent = f"{bound:.0e}".split("e")
-    return f"< {mantissa}e{int(exponent)}" if x < bound else f"{x:.1e}"
 
 
 def gradient_error(u: np.ndarray, a: np.ndarray, v_star: np.ndarray, a_star: np.ndarray,
