@@ -13,11 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from . import Table, below  # noqa: F401 (the chapter calls ch12.below)
+from . import Table
 
 __all__ = [
     "all_patterns",
-    "below",
     "last_quarter_change",
     "net_summary",
     "ste_table",

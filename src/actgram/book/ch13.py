@@ -16,10 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from . import TEXT_WIDTH, Table, below  # noqa: F401 (below: used by the chapter as ch13.below)
+from . import TEXT_WIDTH, Table, below
 
 __all__ = [
-    "below",
     "canonical_spread",
     "delta_s_minima",
     "expected_multiplicities",

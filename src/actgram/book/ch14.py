@@ -14,10 +14,9 @@ from typing import Any
 import numpy as np
 
 from ..companions import shortcut as sc
-from . import Table, below  # noqa: F401 (the chapter calls ch14.below)
+from . import Table
 
 __all__ = [
-    "below",
     "gradient_error",
     "interval_bars",
     "success_table",
