@@ -17,11 +17,14 @@ UNIT_NORM_TOL = 1e-8
 MAX_MATRIX_BYTES = 8 * 2**30
 
 
-def as_data(X, *, name: str = "X", normalize: bool = False) -> np.ndarray:
+def as_data(X, *, name: str = "X", normalize: bool = False, unit: bool = True,
+            allow_zero: bool = False) -> np.ndarray:
     """Return ``X`` as a C-contiguous float64 array of shape ``(n, d)`` with unit rows.
 
     Refuses 1-D input, empty data, NaN/inf and rows that are not of unit norm (unless
     ``normalize=True``, which divides every row by its norm; zero rows are refused either way).
+    With ``unit=False`` rows of any norm are returned as they are (zero rows only with
+    ``allow_zero=True``).
     """
     A = as_real_array(X, name, "a numeric array of shape (n, d)")
     if A.ndim == 1:
@@ -39,9 +42,14 @@ def as_data(X, *, name: str = "X", normalize: bool = False) -> np.ndarray:
             f"{name} contains NaN or inf (first at row {bad[0]}, column {bad[1]}); clean the data first"
         )
     norms = np.linalg.norm(A, axis=1)
+    if not unit and allow_zero:
+        return np.ascontiguousarray(A)
     if np.any(norms == 0):
         i = int(np.argmin(norms))
-        raise ValueError(f"row {i} of {name} is zero; a zero vector has no direction and cannot be normalised")
+        raise ValueError(f"row {i} of {name} is zero; a zero vector has no direction and cannot be normalised"
+                         + ("" if unit else " (with bias_var > 0 zero rows are allowed)"))
+    if not unit:
+        return np.ascontiguousarray(A)
     dev = np.abs(norms - 1.0)
     if normalize or dev.max() <= UNIT_NORM_TOL:
         return np.ascontiguousarray(A / norms[:, None])
@@ -49,7 +57,8 @@ def as_data(X, *, name: str = "X", normalize: bool = False) -> np.ndarray:
     raise ValueError(
         f"rows of {name} must have unit norm: the Gram matrices are defined for inputs on the sphere, "
         f"but row {i} has norm {norms[i]:.6g} (norms range over [{norms.min():.6g}, {norms.max():.6g}]). "
-        "Normalise first (actgram.data.normalize_rows(X)) or pass normalize=True."
+        "Normalise first (actgram.data.normalize_rows(X)) or pass normalize=True (the kernel of "
+        "the normalised rows), or rows='any' for the kernel of the rows as they are."
     )
 
 
