@@ -119,6 +119,8 @@ class EigenBrackets:
     method: str
     n: int
     certified: bool = False
+    exact_zeros: tuple = ()
+    zero_count: int = 0
 
     @property
     def relative_width(self) -> np.ndarray:
@@ -133,7 +135,10 @@ class EigenBrackets:
         return self.relative_width <= 1e-2
 
     def describe(self, i: int = 0, digits: int = 3) -> str:
-        """A human-readable string for eigenvalue ``i``: a number only where it is resolved."""
+        """A human-readable string for eigenvalue ``i``: a number only where it is resolved;
+        "0 exactly" with the pairs that force it (see :func:`exact_zero_pairs`)."""
+        if i < self.zero_count:
+            return _describe_zero(self.exact_zeros)
         return _describe(self.value[i], self.lower[i], self.upper[i], digits)
 
 
@@ -148,6 +153,7 @@ class LambdaMin:
     norm: float
     method: str
     certified: bool = False
+    exact_zeros: tuple = ()
 
     @property
     def below_floor(self) -> bool:
@@ -160,8 +166,112 @@ class LambdaMin:
         return _is_resolved(self.lower, self.upper)
 
     def describe(self, digits: int = 3) -> str:
-        """A number only where it is resolved; otherwise the bracket."""
+        """A number only where it is resolved; otherwise the bracket; "0 exactly" with the
+        pairs of points that force it (``exact_zeros``, see :func:`exact_zero_pairs`)."""
+        if self.exact_zeros:
+            return _describe_zero(self.exact_zeros)
         return _describe(self.value, self.lower, self.upper, digits)
+
+
+@dataclass(frozen=True)
+class ExactZero:
+    """A pair of points that forces an eigenvalue of the kernel to be exactly zero."""
+
+    i: int
+    j: int
+    kind: str  # "duplicate" or "antipodal"
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def _describe_zero(pairs) -> str:
+    shown = "; ".join(str(p) for p in pairs[:3])
+    more = f"; and {len(pairs) - 3} more pairs" if len(pairs) > 3 else ""
+    return f"0 exactly ({shown}{more})"
+
+
+def _parity(f, name: str) -> str | None:
+    """'even', 'odd' or None: the exact symmetry of f, checked to rounding on [-8, 8]."""
+    z = np.linspace(1e-3, 8.0, 257)
+    with np.errstate(all="ignore"):
+        a = np.asarray(f(z), dtype=np.float64)
+        b = np.asarray(f(-z), dtype=np.float64)
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return None
+    tol = 8.0 * EPS * max(float(np.max(np.abs(a))), float(np.max(np.abs(b))), 1e-300)
+    if np.max(np.abs(a - b)) <= tol:
+        return "even"
+    if np.max(np.abs(a + b)) <= tol:
+        return "odd"
+    return None
+
+
+def exact_zero_pairs(X, act, kind: str = "G", *, normalize: bool = False) -> list[ExactZero]:
+    r"""Pairs of points that force an eigenvalue of the kernel to be exactly zero.
+
+    * duplicates :math:`x_i = x_j` (to within 4 ulps per coordinate): two equal rows of the
+      kernel, always;
+    * antipodes :math:`x_j = -x_i` when the parity of :math:`\phi'` (for ``kind="G"``) or of
+      :math:`\phi` (``"K"``) is exact: :math:`\rho_{jk} = -\rho_{ik}` and
+      :math:`\mathbb{E}[f(u)f(-v)] = \pm\mathbb{E}[f(u)f(v)]` for even/odd :math:`f`, so
+      row j of G is minus row i (:math:`\phi'` even: tanh, sigmoid, erf, sin) or equal to it
+      (:math:`\phi'` odd: abs); for K, row j is plus/minus row i. ``"ntk"`` = G + K needs
+      both rows to flip the same way (:math:`\phi'` even and :math:`\phi` odd, or
+      :math:`\phi'` odd and :math:`\phi` even).
+
+    Cost: one chunked product :math:`XX^\top` (candidates :math:`|\rho_{ij}| > 1 - 64\varepsilon`),
+    confirmed coordinate-wise. Returns :class:`ExactZero` records (i < j).
+    """
+    act = act if isinstance(act, Activation) else activation(act)
+    X = as_data(X, normalize=normalize)
+    n = X.shape[0]
+    sym_G = _parity(act.derivative, act.name) if act.derivative_defined else None
+    sym_K = _parity(act.fn, act.name)
+    flip_G = {"even": -1, "odd": 1}.get(sym_G) if sym_G else None
+    flip_K = {"even": 1, "odd": -1}.get(sym_K) if sym_K else None
+    if kind == "G":
+        flip, what, f_what = flip_G, "G", f"phi' is {sym_G}"
+    elif kind == "K":
+        flip, what, f_what = flip_K, "K", f"phi is {sym_K}"
+    else:
+        flip = flip_G if flip_G is not None and flip_G == flip_K else None
+        what, f_what = "G + K", f"phi' is {sym_G} and phi is {sym_K}"
+    out: list[ExactZero] = []
+    tol = 4.0 * EPS
+    step = max(1, 2_000_000 // max(n, 1))
+    for s0 in range(0, n, step):
+        B = X[s0:s0 + step] @ X.T
+        ii, jj = np.nonzero(np.abs(B) > 1.0 - 64.0 * EPS)
+        for a, j in zip(ii + s0, jj, strict=True):
+            if j <= a:
+                continue
+            if np.max(np.abs(X[a] - X[j])) <= tol:
+                out.append(ExactZero(int(a), int(j), "duplicate",
+                                     f"points {a} and {j} coincide: {what} has two equal rows"))
+            elif flip is not None and np.max(np.abs(X[a] + X[j])) <= tol:
+                sign = "minus" if flip < 0 else "equal to"
+                out.append(ExactZero(int(a), int(j), "antipodal",
+                                     f"points {a} and {j} are antipodal (x_{j} = -x_{a}) and {f_what}, "
+                                     f"so row {j} of {what} is {sign} row {a}"))
+    return out
+
+
+def _zero_count(pairs, n: int) -> int:
+    """n minus the number of classes of points linked by the pairs (a lower bound on the
+    number of exact zero eigenvalues)."""
+    parent = list(range(n))
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for p in pairs:
+        parent[find(p.i)] = find(p.j)
+    return n - len({find(a) for a in range(n)})
 
 
 def _is_resolved(lower: float, upper: float) -> bool:
@@ -514,6 +624,28 @@ def smallest_eigenvalues(X, act, k: int = 1, *, method: str = "auto",
                          normalize: bool = False) -> EigenBrackets:
     r"""The ``k`` smallest eigenvalues of :math:`G^\infty` with brackets.
 
+    As :func:`_smallest_eigenvalues`, plus: pairs of points that force exact zeros
+    (duplicates; antipodes when :math:`\phi'` has a parity) are found by
+    :func:`exact_zero_pairs` and returned in ``exact_zeros``; the first ``zero_count``
+    eigenvalues are then 0 exactly (``value`` and ``lower`` set to 0) and ``describe`` names
+    the pairs and the reason.
+    """
+    b = _smallest_eigenvalues(X, act, k, method=method, normalize=normalize)
+    act = act if isinstance(act, Activation) else activation(act)
+    pairs = exact_zero_pairs(X, act, "G", normalize=normalize)
+    if pairs:
+        m = min(_zero_count(pairs, b.n), b.value.size)
+        b.value[:m] = 0.0
+        b.lower[:m] = 0.0
+        b.exact_zeros = tuple(pairs)
+        b.zero_count = m
+    return b
+
+
+def _smallest_eigenvalues(X, act, k: int = 1, *, method: str = "auto",
+                          normalize: bool = False) -> EigenBrackets:
+    r"""The ``k`` smallest eigenvalues of :math:`G^\infty` with brackets.
+
     ``method="auto"`` uses ``"fourier"`` when the rows span a 2-dimensional subspace and the
     activation is a smooth built-in (tanh, sigmoid, softplus, swish, GELU, erf, sin),
     ``"spherical"`` when they span a 3-dimensional one, and ``"dense"`` otherwise (kinked or
@@ -558,9 +690,11 @@ def lambda_min(X, act, *, method: str = "auto", normalize: bool = False) -> Lamb
 
     Returns a :class:`LambdaMin` with ``value``, ``lower``, ``upper``, ``floor``
     (:math:`\varepsilon\|G\|_2`, the resolution of a plain float64 solve), ``norm`` and
-    ``method``, and ``certified`` (True only for ``method="certified"``). See
+    ``method``, ``certified`` (True only for ``method="certified"``) and ``exact_zeros`` (the
+    pairs of points that force lambda = 0 exactly, with the reason; then ``value`` is 0 and
+    ``describe()`` says why). See
     :func:`smallest_eigenvalues` and the module docstring.
     """
     b = smallest_eigenvalues(X, act, 1, method=method, normalize=normalize)
     return LambdaMin(float(b.value[0]), float(b.lower[0]), float(b.upper[0]), b.floor, b.norm,
-                     b.method, b.certified)
+                     b.method, b.certified, b.exact_zeros)
