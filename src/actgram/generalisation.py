@@ -7,8 +7,14 @@ expansion (chapter 2; :math:`c_k = c_k(\phi)`, :math:`R = XX^\top`, unit rows, a
 
 .. math::
 
-   G^\infty = \sum_{j\ge1} j\,c_j^2\,R^{\circ j}, \qquad
-   K^\infty = \sum_{j\ge0} c_j^2\,R^{\circ j}, \qquad
+   G^\infty = \sum_{j\ge1} j\,c_j^2\,R^{\circ j},
+
+.. math::
+
+   K^\infty = \sum_{j\ge0} c_j^2\,R^{\circ j},
+
+.. math::
+
    H^\infty = c_0^2\,\mathbf 1\mathbf 1^\top + \sum_{j\ge1} (j+1)\,c_j^2\,R^{\circ j}.
 
 Every :math:`R^{\circ j}` is positive semidefinite, so (the book's derivation)
@@ -36,8 +42,14 @@ orthonormal columns orthogonal to :math:`\mathbf 1`): since :math:`K^\infty - c_
 
 .. math::
 
-   \lambda_1(K^\infty) \le \lambda_1(G_\perp), \qquad
-   \lambda_1(G^\infty) \le \lambda_1(H^\infty) \le 2\,\lambda_1(G_\perp), \qquad
+   \lambda_1(K^\infty) \le \lambda_1(G_\perp),
+
+.. math::
+
+   \lambda_1(G^\infty) \le \lambda_1(H^\infty) \le 2\,\lambda_1(G_\perp),
+
+.. math::
+
    \lambda_1(G^\infty) \le \lambda_1(G_\perp) \le \lambda_2(G^\infty)
 
 (the last by Cauchy interlacing). :func:`complement_eigenvalues` brackets the eigenvalues of

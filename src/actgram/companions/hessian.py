@@ -243,7 +243,10 @@ def population_hessian(W, V=None) -> np.ndarray:
     .. math::
 
         A(w, u) = \frac{|u|}{2\pi|w|}\Big(s\,(I - \bar w\bar w^\top)
-                  + \frac{(\bar u - c\bar w)(\bar u - c\bar w)^\top}{s}\Big),\qquad
+                  + \frac{(\bar u - c\bar w)(\bar u - c\bar w)^\top}{s}\Big),
+
+    .. math::
+
         B(w, u) = \frac{1}{2\pi}\Big((\pi - \theta) I + s\,\bar w\bar u^\top
                   + \frac{(\bar u - c\bar w)(\bar w - c\bar u)^\top}{s}\Big).
 
