@@ -336,10 +336,17 @@ PARALLEL_MIN = 1 << 16
 
 
 def _max_threads() -> int:
-    """numba's thread count, capped by OMP_NUM_THREADS when that is set (as BLAS is)."""
+    """numba's thread count, capped by OMP_NUM_THREADS when that is set (as BLAS is), and one
+    thread while the machine is oversubscribed (1-minute load average above the core count):
+    then a parallel pass waits at its end for workers the scheduler has not run (measured with
+    load average 12 on 2 cores: gram_inf(X, "tanh") at n = 400 took 136 ms on two threads, where
+    one thread of a quiet machine needs about 4 ms)."""
     n = _numba.config.NUMBA_NUM_THREADS
     with contextlib.suppress(ValueError):
         n = min(n, max(1, int(os.environ.get("OMP_NUM_THREADS", n))))
+    with contextlib.suppress(OSError, AttributeError):
+        if os.getloadavg()[0] > (os.cpu_count() or 1):
+            n = 1
     return n
 
 
