@@ -2,6 +2,7 @@
 
     .nt-venv/bin/python nt_worker.py IN.npz OUT.json     # IN holds X (n, d) unit rows
     .nt-venv/bin/python nt_worker.py --check
+    .nt-venv/bin/python nt_worker.py --peer IN.npz CASES.json OUT.npz   # peer_nt.py's families
 
 Convention: nt's Dense layer gives pre-activations of covariance sigma_w^2 x.y / d; with
 W_std = sqrt(d) and unit rows this is rho = x.y, the convention of actgram. Then
@@ -41,9 +42,39 @@ def _timed(fn, x, calls=6):
     return k, out
 
 
+def peer(x_path: str, cases_path: str, out_path: str) -> None:
+    """For each case {"id", "layer", "kwargs"}: nt's nngp (= E[phi(u) phi(v)], actgram's K) and
+    ntk (= rho E[phi'(u) phi'(v)], actgram's G) of [Dense(W_std=sqrt(d)), layer(**kwargs)],
+    float64, not jit-compiled; failures are recorded as text."""
+    X = np.load(x_path)["X"]
+    d = X.shape[1]
+    with open(cases_path) as fh:
+        cases = json.load(fh)
+    out, errors = {}, {}
+    for case in cases:
+        try:
+            layer = getattr(stax, case["layer"])(**case["kwargs"])
+            _, _, kf = stax.serial(stax.Dense(1, W_std=float(np.sqrt(d))), layer)
+            t0 = time.perf_counter()
+            k = kf(X, None, ("nngp", "ntk"))
+            K, G = np.asarray(k.nngp), np.asarray(k.ntk)
+            out[case["id"] + ".K"] = K
+            out[case["id"] + ".G"] = G
+            out[case["id"] + ".seconds"] = np.array(time.perf_counter() - t0)
+        except Exception as exc:  # record and go on: the table says what nt could not do
+            errors[case["id"]] = f"{type(exc).__name__}: {exc}"[:300]
+    out["errors"] = np.array(json.dumps(errors))
+    out["versions"] = np.array(json.dumps({"neural_tangents": nt.__version__,
+                                           "jax": jax.__version__, "numpy": np.__version__}))
+    np.savez(out_path, **out)
+
+
 def main() -> None:
     if sys.argv[1] == "--check":
         print(f"neural-tangents {nt.__version__}, jax {jax.__version__}, numpy {np.__version__}")
+        return
+    if sys.argv[1] == "--peer":
+        peer(*sys.argv[2:5])
         return
     X = np.load(sys.argv[1])["X"]
     deg = int(sys.argv[3]) if len(sys.argv) > 3 else 25

@@ -12,6 +12,10 @@ Sections (each row: what, baseline, ratio, errors):
   D. The trainer (train_two_layer): steps per second and matmul FLOP/s at n = 1000, m = 10000, d = 50,
      against the same three matmuls alone in torch (the measured ceiling of a step on this machine).
   E. Matrix-free lambda_min (actgram.large) vs dense eigvalsh at n = 2000.
+  F. Speed targets of the fused kernel evaluation (actgram._fused, numba): gram_inf(X, "tanh") in ns per
+     entry at n = 400, 1000, 2000 against the matrix product alone (the floor) and the numpy route
+     (ACTGRAM_NUMBA=0) measured in the same run; medians of repeated warm calls; the ratios to nt from A
+     (medians); numba's compile time (first call with an empty cache) and cached first call.
 Writes benchmarks/results/cpu_<date>.json and .csv (and copies them to src/actgram/benchmark_results/).
 """
 
@@ -98,7 +102,9 @@ def section_nt(ns, use_nt):
         Gt, ts_t = timed(lambda X=X: ag.gram_inf(X, "tanh"), repeat=5)
         Kr, ts_r = timed(lambda X=X: ag.kernel_inf(X, "relu", "ntk"), repeat=5)
         row = {"n": n, "d": 10, "actgram_tanh_G_s": min(ts_t), "actgram_tanh_G_first_call_s": cold,
-               "actgram_relu_ntk_s": min(ts_r), "actgram_tanh_G_all_s": ts_t}
+               "actgram_relu_ntk_s": min(ts_r), "actgram_tanh_G_all_s": ts_t, "actgram_relu_ntk_all_s": ts_r,
+               "actgram_tanh_G_median_s": float(np.median(ts_t)),
+               "actgram_relu_ntk_median_s": float(np.median(ts_r))}
         Nt = Nr = None
         if use_nt:
             with tempfile.TemporaryDirectory() as tmp:
@@ -112,9 +118,13 @@ def section_nt(ns, use_nt):
             row.update({"nt_version": info["nt_version"], "nt_deg": info["deg"],
                         "nt_tanh_G_s": min(tt[1:]), "nt_tanh_G_first_call_s": tt[0],
                         "nt_relu_ntk_s": min(tr[1:]), "nt_relu_ntk_first_call_s": tr[0],
-                        "nt_tanh_G_all_s": tt})
+                        "nt_tanh_G_all_s": tt, "nt_relu_ntk_all_s": tr,
+                        "nt_tanh_G_median_s": float(np.median(tt[1:])),
+                        "nt_relu_ntk_median_s": float(np.median(tr[1:]))})
             row["speedup_tanh"] = row["nt_tanh_G_s"] / row["actgram_tanh_G_s"]
             row["speedup_relu"] = row["nt_relu_ntk_s"] / row["actgram_relu_ntk_s"]
+            row["speedup_tanh_median"] = row["nt_tanh_G_median_s"] / row["actgram_tanh_G_median_s"]
+            row["speedup_relu_median"] = row["nt_relu_ntk_median_s"] / row["actgram_relu_ntk_median_s"]
         pairs_t = sample_pairs(Gt, Nt if Nt is not None else Gt)
         pairs_r = sample_pairs(Kr, Nr if Nr is not None else Kr)
         ref_t = np.array([ref_tanh_G(X, i, j) for i, j in pairs_t])
@@ -235,6 +245,116 @@ def section_large(n):
     return out
 
 
+def _median_time(fn, repeat):
+    fn()  # warm
+    return float(np.median(timed(fn, repeat=repeat)[1]))
+
+
+def _median_cpu(fn, repeat):
+    """Median CPU time (all threads of this process) of warm calls: the work itself, which a
+    machine shared with other jobs does not inflate the way it inflates the wall-clock time."""
+    out = []
+    for _ in range(repeat):
+        t0 = time.process_time()
+        fn()
+        out.append(time.process_time() - t0)
+    return float(np.median(out))
+
+
+COMPILE_CODE = """
+import time, numpy as np, actgram as ag
+X = ag.data.sphere(200, 10, seed=0)
+ag.kernels.theta_table("tanh", "dd")  # builds the table (numpy, not timed here)
+t0 = time.perf_counter(); ag.gram_inf(X, "tanh"); t1 = time.perf_counter()
+ag.kernel_inf(X, "relu", "ntk"); t2 = time.perf_counter()
+print(t1 - t0, t2 - t1)
+"""
+
+
+def numba_compile_seconds():
+    """First fused calls in fresh processes: with an empty numba cache (compilation) and again
+    (loaded from the cache); (tanh table pass, arc-cosine pass) each."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, NUMBA_CACHE_DIR=tmp)
+        out = []
+        for _ in range(2):
+            p = subprocess.run([sys.executable, "-c", COMPILE_CODE], env=env, capture_output=True, text=True,
+                               check=True)
+            out.append([float(v) for v in p.stdout.split()])
+    return {"compile_tanh_s": out[0][0], "compile_relu_ntk_s": out[0][1],
+            "cached_first_call_tanh_s": out[1][0], "cached_first_call_relu_ntk_s": out[1][1]}
+
+
+def _matmul_one_thread(X):
+    """The product the fused route starts from, as it computes it (BLAS on one thread)."""
+    from actgram import _fused
+
+    with _fused._one_blas_thread():
+        return X @ X.T
+
+
+def section_speed(ns, rows_a, quick):
+    from actgram import _fused
+
+    rows = []
+    reps = 3 if quick else 7
+    for n in ns:
+        X = ag.data.sphere(n, 10, seed=0)
+        e = n * n * 1e-9
+        row = {"n": n, "d": 10, "fused": _fused.enabled(),
+               "matmul_ns_per_entry": _median_time(lambda X=X: _matmul_one_thread(X), reps) / e,
+               "matmul_default_threads_ns_per_entry": _median_time(lambda X=X: X @ X.T, reps) / e,
+               "tanh_ns_per_entry": _median_time(lambda X=X: ag.gram_inf(X, "tanh"), reps) / e,
+               "relu_ntk_ns_per_entry": _median_time(lambda X=X: ag.kernel_inf(X, "relu", "ntk"), reps) / e,
+               "tanh_cpu_ns_per_entry": _median_cpu(lambda X=X: ag.gram_inf(X, "tanh"), reps) / e,
+               "relu_ntk_cpu_ns_per_entry": _median_cpu(lambda X=X: ag.kernel_inf(X, "relu", "ntk"), reps) / e,
+               "threads": _fused._max_threads() if _fused.enabled() and n * n >= _fused.PARALLEL_MIN else 1,
+               "load_average": os.getloadavg()[0]}
+        old = os.environ.get("ACTGRAM_NUMBA")
+        os.environ["ACTGRAM_NUMBA"] = "0"
+        try:
+            row["numpy_route_tanh_ns_per_entry"] = _median_time(lambda X=X: ag.gram_inf(X, "tanh"), 3) / e
+            row["numpy_route_relu_ntk_ns_per_entry"] = _median_time(
+                lambda X=X: ag.kernel_inf(X, "relu", "ntk"), 3) / e
+        finally:
+            if old is None:
+                del os.environ["ACTGRAM_NUMBA"]
+            else:
+                os.environ["ACTGRAM_NUMBA"] = old
+        row["tanh_speedup_vs_numpy_route"] = row["numpy_route_tanh_ns_per_entry"] / row["tanh_ns_per_entry"]
+        row["relu_ntk_speedup_vs_numpy_route"] = (row["numpy_route_relu_ntk_ns_per_entry"]
+                                                  / row["relu_ntk_ns_per_entry"])
+        rows.append(row)
+        print(f"  F n={n}: " + ", ".join(f"{k}={v:.3g}" for k, v in row.items() if isinstance(v, float)))
+    out = {"rows": rows, "load_average": list(os.getloadavg())}
+    if _fused.enabled():
+        import numba
+
+        out["numba_version"] = numba.__version__
+        out["numba_threads"] = numba.get_num_threads()
+        out.update(numba_compile_seconds())
+    a = {r["n"]: r for r in rows_a}
+    f = {r["n"]: r for r in rows}
+    t = {}
+    if 2000 in f:
+        t["tanh_ns_per_entry_n2000"] = {"value": f[2000]["tanh_ns_per_entry"], "target": 20.0,
+                                        "met": f[2000]["tanh_ns_per_entry"] <= 20.0,
+                                        "floor_matmul_ns_per_entry": f[2000]["matmul_ns_per_entry"]}
+    if 400 in a and "speedup_tanh_median" in a[400]:
+        v = a[400]["speedup_tanh_median"]
+        t["speedup_tanh_vs_nt_n400"] = {"value": v, "target": 500.0, "met": v >= 500.0}
+    if 1000 in a and "speedup_relu_median" in a[1000]:
+        v = a[1000]["speedup_relu_median"]
+        t["speedup_relu_ntk_vs_nt_n1000"] = {"value": v, "target": 1.0, "met": v >= 1.0}
+    errs = [max(r["actgram_tanh_err"], r["actgram_relu_err"]) for r in rows_a]
+    if errs:
+        t["accuracy"] = {"value": max(errs), "target": 1e-14, "met": max(errs) <= 1e-14}
+    out["targets"] = t
+    for k, v in t.items():
+        print(f"  F target {k}: {v['value']:.3g} (target {v['target']:g}) {'met' if v['met'] else 'NOT met'}")
+    return out
+
+
 def flat_rows(res):
     """CSV rows: section, label, key, value."""
     out = []
@@ -252,6 +372,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="tiny sizes (for tests; seconds)")
     ap.add_argument("--no-nt", action="store_true", help="skip neural-tangents even if its venv exists")
     ap.add_argument("--out", default=str(HERE / "results"))
+    ap.add_argument("--sections", default="ABCDEF", help="which sections to run (letters), e.g. AF")
     args = ap.parse_args()
     use_nt = NT_PY.exists() and not args.no_nt
     if not use_nt:
@@ -272,18 +393,36 @@ def main() -> None:
         res["total_seconds"] = time.perf_counter() - t_start
         (out / f"{stem}.json").write_text(json.dumps(res, indent=1))
 
-    S["A_kernels_vs_nt"] = section_nt([60] if q else [100, 400, 1000], use_nt)
-    target = max(r["actgram_tanh_err"] for r in S["A_kernels_vs_nt"])
-    save()
-    S["B_monte_carlo"] = section_mc(60 if q else 100, [100, 1000] if q else [100, 1000, 10000, 100000],
-                                    max(target, 1e-16))
-    save()
-    S["C_lambda_min_vs_eigvalsh"] = section_eig([20] if q else [40, 80, 160])
-    save()
-    S["D_trainer"] = section_train(*((100, 500, 10, 2) if q else (1000, 10000, 50, 10)))
-    save()
-    S["E_matrix_free"] = section_large(300 if q else 2000)
-    save()
+    secs = args.sections.upper()
+    if secs != "ABCDEF":
+        # a partial run: the other sections are taken over from the newest earlier full run, named
+        prev = sorted(p for p in out.glob("cpu_quick_*.json" if q else "cpu_2*.json") if p.stem != stem)
+        if prev:
+            old = json.loads(prev[-1].read_text())
+            for k, v in old["sections"].items():
+                if k[0] not in secs:
+                    S[k] = v
+                    res.setdefault("sections_from", {})[k] = f"{prev[-1].name} ({old['date']})"
+    if "A" in secs:
+        S["A_kernels_vs_nt"] = section_nt([60] if q else [100, 400, 1000], use_nt)
+        save()
+    target = max((r["actgram_tanh_err"] for r in S.get("A_kernels_vs_nt", [])), default=1e-16)
+    if "B" in secs:
+        S["B_monte_carlo"] = section_mc(60 if q else 100, [100, 1000] if q else [100, 1000, 10000, 100000],
+                                        max(target, 1e-16))
+        save()
+    if "C" in secs:
+        S["C_lambda_min_vs_eigvalsh"] = section_eig([20] if q else [40, 80, 160])
+        save()
+    if "D" in secs:
+        S["D_trainer"] = section_train(*((100, 500, 10, 2) if q else (1000, 10000, 50, 10)))
+        save()
+    if "E" in secs:
+        S["E_matrix_free"] = section_large(300 if q else 2000)
+        save()
+    if "F" in secs:
+        S["F_speed_targets"] = section_speed([200] if q else [400, 1000, 2000], S.get("A_kernels_vs_nt", []), q)
+        save()
     with open(out / f"{stem}.csv", "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=["section", "row", "key", "value"])
         w.writeheader()

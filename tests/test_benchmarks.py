@@ -35,7 +35,8 @@ def test_cpu_table_quick(tmp_path):
     (path,) = tmp_path.glob("cpu_quick_*.json")
     res = json.loads(path.read_text())
     S = res["sections"]
-    assert set(S) == {"A_kernels_vs_nt", "B_monte_carlo", "C_lambda_min_vs_eigvalsh", "D_trainer", "E_matrix_free"}
+    assert set(S) == {"A_kernels_vs_nt", "B_monte_carlo", "C_lambda_min_vs_eigvalsh", "D_trainer", "E_matrix_free",
+                      "F_speed_targets"}
     # without neural-tangents no ratio against it is invented
     assert all("speedup_tanh" not in row for row in S["A_kernels_vs_nt"])
     # actgram's entries meet the stated 1e-14 against the mpmath references
@@ -47,6 +48,37 @@ def test_cpu_table_quick(tmp_path):
     e = S["E_matrix_free"]
     assert e["abs_difference"] <= e["residual"] + e["floor"]
     assert (tmp_path / path.name.replace(".json", ".csv")).exists()
+    # the speed section: ns per entry of the fused route, the numpy route and the bare product,
+    # and the accuracy target (the nt ratios need nt, absent here: not invented)
+    f = S["F_speed_targets"]
+    assert all(r["tanh_ns_per_entry"] > 0 and r["numpy_route_tanh_ns_per_entry"] > 0 and r["matmul_ns_per_entry"] > 0
+               for r in f["rows"])
+    assert f["targets"]["accuracy"]["met"]
+    assert "speedup_tanh_vs_nt_n400" not in f["targets"]
+
+
+def test_cpu_table_partial_run_takes_other_sections_over(tmp_path):
+    """--sections F re-measures one section and names the file the others come from."""
+    _run([str(BENCH / "run.py"), "--quick", "--no-nt", "--sections", "A"], tmp_path)
+    (first,) = tmp_path.glob("cpu_quick_*.json")
+    first.rename(tmp_path / "cpu_quick_2000-01-01.json")
+    _run([str(BENCH / "run.py"), "--quick", "--no-nt", "--sections", "F"], tmp_path)
+    res = json.loads(sorted(tmp_path.glob("cpu_quick_*.json"))[-1].read_text())
+    assert set(res["sections"]) >= {"A_kernels_vs_nt", "F_speed_targets"}
+    assert res["sections_from"]["A_kernels_vs_nt"].startswith("cpu_quick_2000-01-01.json")
+    assert "F_speed_targets" not in res["sections_from"]
+
+
+def test_peer_suite_quick(tmp_path):
+    """The peer suite's quick mode (five cases, without nt): every built-in case within 1e-12 of
+    its mpmath reference, and the fields the appendix reads are there."""
+    _run([str(BENCH / "peer_nt.py"), "--quick", "--no-nt"], tmp_path)
+    res = json.loads((tmp_path / "peer_nt_quick.json").read_text())
+    assert res["n_points"] == 67 and len(res["cases"]) == 5
+    for c in res["cases"]:
+        assert {"family", "label", "actgram_path", "actgram_first_call_s", "K", "G"} <= set(c)
+        if c["actgram_path"].startswith("name"):
+            assert c["K"]["actgram_err"] <= 1e-12 and c["G"]["actgram_err"] <= 1e-12, c
 
 
 def test_gpu_script_on_cpu_and_the_appendix_reads_it(tmp_path):
