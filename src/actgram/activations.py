@@ -473,8 +473,12 @@ def _torch_wrap(fn: Callable) -> Callable | None:
         return None  # works on numpy arrays: treat it as a numpy function
     except Exception:
         pass
+    import warnings
+
     try:
-        out = fn(torch.from_numpy(_DER_PROBE.copy()))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # numpy code handed a tensor may warn before failing
+            out = fn(torch.from_numpy(_DER_PROBE.copy()))
     except Exception:  # not a torch function
         return None
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != _DER_PROBE.shape:

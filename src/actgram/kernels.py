@@ -6,7 +6,10 @@ For unit-norm inputs every kernel here is a function of the angle
 .. math::
 
    G^\infty_{ij} = \rho_{ij}\, \kappa_{\phi'}(\theta_{ij}), \qquad
-   K_{ij} = \kappa_{\phi}(\theta_{ij}), \qquad
+   K_{ij} = \kappa_{\phi}(\theta_{ij}),
+
+.. math::
+
    \kappa_f(\theta) = \mathbb{E}[f(u) f(v)],\quad
    (u, v) \sim N\!\left(0, \begin{pmatrix}1&\rho\\ \rho&1\end{pmatrix}\right).
 
@@ -120,7 +123,7 @@ def _level_rule(R: float, level: int) -> PolarRule:
     integrands); 2 arcs and radial panels graded geometrically towards the rays and towards
     ``r = 0`` (steep activations)."""
     return (PolarRule(R), PolarRule(R, nt=96, nr=32),
-            PolarRule(R, nt=16, nr=32, grade_t=10, grade_r=5))[level]
+            PolarRule(R, nt=12, nr=24, grade_t=7, grade_r=4))[level]
 
 
 #: angles where the refinement level is chosen (ends, near-ends and interior)
@@ -326,15 +329,16 @@ def _cheb_nodes(deg: int) -> np.ndarray:
     return np.cos(np.pi * (np.arange(deg + 1) + 0.5) / (deg + 1))[::-1]
 
 
-def _build_table(f, kinks, R: float, level: int, panels: int):
+def _build_table(f, kinks, R: float, level: int, panels: int, degree: int = _DEGREE):
     """Interpolant on ``panels`` panels from the rule of ``level``, with the independent rule's
-    values at check points (every other midpoint between nodes) and the panel scales."""
-    y = _cheb_nodes(_DEGREE)
+    values at check points (every fourth midpoint between nodes, five per panel) and the panel
+    scales."""
+    y = _cheb_nodes(degree)
     h = math.pi / panels
     left = h * np.arange(panels)
     th = left[:, None] + 0.5 * h * (y + 1.0)
-    V = np.polynomial.chebyshev.chebvander(y, _DEGREE)
-    ym = 0.5 * (y[:-1] + y[1:])[::2]
+    V = np.polynomial.chebyshev.chebvander(y, degree)
+    ym = 0.5 * (y[:-1] + y[1:])[::4]
     thm = (left[:, None] + 0.5 * h * (ym + 1.0)).ravel()
     rule = _level_rule(R, level)
     vals = polar_quadrature(f, th.ravel(), rule, kinks).reshape(th.shape)
@@ -351,8 +355,9 @@ def theta_table(act, which: str = "dd") -> ThetaTable:
     at the midpoints between nodes, with an *independent* rule (other nodes, panel edges and
     radial extent, :meth:`PolarRule.independent`). If they differ by more than
     1e-14 * max(1, ``|kappa|`` on the panel), the rule is refined (graded arcs and radial
-    panels, more nodes; two levels) where the two rules disagree, or the panels doubled (up to
-    64) where the interpolant misses, and the table rebuilt. ``error`` is the absolute and
+    panels, more nodes; two levels) where the two rules disagree, or, where the interpolant
+    misses, the degree doubled (20 to 40) and then the panels (up to 64), and the table
+    rebuilt. ``error`` is the absolute and
     ``rel_error`` the relative difference reached; a RuntimeWarning is raised only when the
     relative difference exceeds 1e-12.
     """
@@ -365,9 +370,10 @@ def theta_table(act, which: str = "dd") -> ThetaTable:
     R = _extent(act, which)
     acc = _accept(act)
     level, _, _ = _choose_level(f, act.kinks, R, _PROBE_THETA, acc)
-    panels = _PANELS if act.builtin else _PANELS // 2  # callables: start coarse, double on a miss
+    panels = _PANELS if act.builtin else _PANELS // 2  # callables: start coarse, refine on a miss
+    degree = _DEGREE
     while True:
-        table, rule, thm, chk, local = _build_table(f, act.kinks, R, level, panels)
+        table, rule, thm, chk, local = _build_table(f, act.kinks, R, level, panels, degree)
         diff = np.abs(table(thm) - chk)
         rel = float(np.max(diff / local))
         if rel <= acc:
@@ -378,6 +384,8 @@ def theta_table(act, which: str = "dd") -> ThetaTable:
         quad_bad = np.max(np.abs(same - chk) / local) > acc
         if quad_bad and level < _LEVELS - 1:
             level += 1
+        elif interp_bad and degree == _DEGREE:
+            degree *= 2  # squares the geometric convergence factor of an analytic kappa
         elif interp_bad and panels < _MAX_PANELS:
             panels *= 2
         else:
