@@ -73,6 +73,8 @@ def test_table_html_and_text_agree():
     t = book.Table([{"n": 8, "lam": 1.5e-3}, {"n": 16, "lam": 2e-9}], formats={"lam": ".2e"})
     h = t._repr_html_()
     assert "<th>lam</th>" in h and "2.00e-09" in h and "1.50e-03" in h
+    # a missing value shows as "-" even in a formatted column (no TypeError from format)
+    assert "<td>-</td>" in book.Table([{"lam": None}], formats={"lam": ".2e"})._repr_html_()
     lines = repr(t).splitlines()
     assert lines[0].split() == ["n", "lam"] and lines[2].split() == ["16", "2.00e-09"]
 

@@ -265,7 +265,7 @@ class Table:
 
     def _cell(self, col: str, value: Any) -> str:
         f = self.formats.get(col)
-        if f is None:
+        if f is None or value is None:
             return fmt(value, self.digits)
         if callable(f):
             return str(f(value))
