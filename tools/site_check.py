@@ -478,29 +478,35 @@ def set_width(driver, width: int, *, mobile: bool = False) -> None:
     )
 
 
-def full_screenshot(driver, stem: Path, width: int) -> list[str]:
-    """The whole page at the current width, in parts of at most SHOT_TILE px."""
+def full_screenshot(driver, stem: Path, width: int, *, mobile: bool = False) -> list[str]:
+    """The whole page at ``width``, in parts of at most SHOT_TILE px.
+
+    The viewport itself is made as tall as the part and the page scrolled to it, so every
+    part is an ordinary screenshot of a laid-out viewport (Chromium's
+    ``captureBeyondViewport`` re-lays the page out and can shift or blank it).
+    """
     height = int(driver.execute_script("return document.documentElement.scrollHeight"))
     files = []
-    for part, top in enumerate(range(0, max(height, 1), SHOT_TILE), start=1):
-        clip = {
-            "x": 0,
-            "y": top,
-            "width": width,
-            "height": min(SHOT_TILE, height - top),
-        }
-        shot = driver.execute_cdp_cmd(
-            "Page.captureScreenshot",
-            {
-                "format": "png",
-                "captureBeyondViewport": True,
-                "clip": {**clip, "scale": 1},
-            },
-        )
-        suffix = f".{width}.png" if part == 1 else f".{width}.{part}.png"
-        file = stem.with_name(stem.name + suffix)
-        file.write_bytes(base64.b64decode(shot["data"]))
-        files.append(file.name)
+    try:
+        for part, top in enumerate(range(0, max(height, 1), SHOT_TILE), start=1):
+            tile = max(1, min(SHOT_TILE, height - top))
+            driver.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": tile, "deviceScaleFactor": 1, "mobile": mobile},
+            )
+            driver.execute_script("window.scrollTo(0, arguments[0]);", top)
+            driver.execute_async_script(
+                "const done = arguments[0];"
+                "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));"
+            )
+            shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+            suffix = f".{width}.png" if part == 1 else f".{width}.{part}.png"
+            file = stem.with_name(stem.name + suffix)
+            file.write_bytes(base64.b64decode(shot["data"]))
+            files.append(file.name)
+    finally:
+        set_width(driver, width, mobile=mobile)
+        driver.execute_script("window.scrollTo(0, 0);")
     return files
 
 
@@ -688,7 +694,7 @@ def check_page(
         phone_width = int(
             driver.execute_script("return document.documentElement.scrollWidth")
         )
-        screenshots += full_screenshot(driver, stem, PHONE_WIDTH)
+        screenshots += full_screenshot(driver, stem, PHONE_WIDTH, mobile=True)
         set_width(driver, DESKTOP_WIDTH)
     if phone_width is not None and phone_width > PHONE_WIDTH + OVERFLOW_TOLERANCE_PX:
         notes.append(
