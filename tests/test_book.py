@@ -91,3 +91,18 @@ def test_checks_raise_after_showing_and_name_the_failing_claim(capsys):
         c.add("not a comparison", 1.0, "", 1.0)
     with pytest.raises(AssertionError, match="no claim"):
         book.Checks().show()
+
+
+def test_checks_claim_block_records_and_continues():
+    c = book.Checks()
+    with c.claim("a holds", "1", "< 2"):
+        assert 1 < 2
+    # a failing assert inside the block marks that claim only; later claims still run
+    with c.claim("b fails"):
+        assert 3 < 2, "3 is not below 2"
+    with c.claim("c holds"):
+        assert True
+    assert [r["holds"] for r in c.rows] == ["yes", "no", "yes"]
+    assert c.rows[1]["measured"].startswith("3 is not below 2")
+    with pytest.raises(AssertionError, match="b fails"):
+        c.show()

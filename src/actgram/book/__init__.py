@@ -18,10 +18,11 @@ Jupyter too (plain Python, Colab): IPython and MyST-NB are used only when presen
 
 from __future__ import annotations
 
+import contextlib
 import html
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -318,6 +319,23 @@ class Checks:
         self.rows.append({"claim": claim, "measured": measured, "bound": bound,
                           "holds": "yes" if ok else "no"})
         return ok
+
+    @contextlib.contextmanager
+    def claim(self, claim: str, measured: Any = "", bound: Any = "") -> Iterator[None]:
+        """Check a claim made of several ``assert`` statements, written inside ``with``.
+
+        The block's asserts run as usual; an ``AssertionError`` inside it marks the claim as
+        not holding (the row says so, with the assert's message as ``measured`` when none is
+        given) and the remaining claims are still checked. :meth:`show` then raises.
+        """
+        try:
+            yield
+        except AssertionError as exc:
+            self.rows.append({"claim": claim, "measured": measured or str(exc) or "-",
+                              "bound": bound, "holds": "no"})
+        else:
+            self.rows.append({"claim": claim, "measured": measured, "bound": bound,
+                              "holds": "yes"})
 
     def failed(self) -> list[str]:
         """The claims that do not hold."""
