@@ -6,8 +6,8 @@ Every chapter starts with::
     from actgram import book
     FULL = book.setup()          # figure style, print widths; ACTGRAM_FULL=1 -> full mode
 
-and ends its checks with a :class:`Checks` table, whose every row is an assertion: the cell
-raises ``AssertionError`` (after showing the table) when any claim does not hold.
+and ends its checks with a :class:`Checks` table and ``assert checks.show(), checks.failed()``:
+the cell shows the table, then raises ``AssertionError`` naming any claim that does not hold.
 
 Nothing here computes a result of the book; it only presents them. Helpers that one chapter
 needs and that are more than a few lines live beside this file in ``actgram.book.chNN``
@@ -301,8 +301,9 @@ class Checks:
 
     Each :meth:`add` records one claim with what was measured, the bound it is held to and
     whether it holds (a boolean the caller computes, e.g. ``err < 1e-12``). :meth:`show`
-    displays the table and then raises ``AssertionError`` naming every claim that does not
-    hold, so a chapter whose claims fail stops there (and nbval reports it).
+    displays the table and returns whether every claim holds; the chapter asserts it
+    (``assert checks.show(), checks.failed()``), so a chapter whose claims fail stops there
+    and nbval reports it.
     """
 
     def __init__(self) -> None:
@@ -326,7 +327,7 @@ class Checks:
 
         The block's asserts run as usual; an ``AssertionError`` inside it marks the claim as
         not holding (the row says so, with the assert's message as ``measured`` when none is
-        given) and the remaining claims are still checked. :meth:`show` then raises.
+        given) and the remaining claims are still checked; :meth:`show` then returns False.
         """
         try:
             yield
@@ -344,19 +345,19 @@ class Checks:
     def table(self) -> Table:
         return Table(self.rows, ["claim", "measured", "bound", "holds"])
 
-    def show(self) -> None:
-        """Display the table; raise ``AssertionError`` if any claim does not hold."""
+    def show(self) -> bool:
+        """Display the table; return whether every claim holds (False when none was added).
+
+        A chapter ends its checks with ``assert checks.show(), checks.failed()``: the assert
+        stops the chapter (and nbval reports it) naming every claim that does not hold.
+        """
         try:
             from IPython.display import display
 
             display(self.table())
         except ImportError:
             print(repr(self.table()))
-        bad = self.failed()
-        if not self.rows:
-            raise AssertionError("no claim was checked")
-        if bad:
-            raise AssertionError("claims that do not hold: " + "; ".join(bad))
+        return bool(self.rows) and not self.failed()
 
 
 def display_table(rows: Iterable[Mapping[str, Any]], **kwargs: Any) -> Table:
