@@ -120,3 +120,89 @@ def positive_int(value, name: str, *, minimum: int = 1) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}; got {value}")
     return int(value)
+
+
+def check_array(value, name: str, *, ndim: int | tuple[int, ...] | None = None,
+                shape: tuple[int | None, ...] | None = None, finite: bool = True,
+                nonneg: bool = False, min_size: int = 0, what: str | None = None) -> np.ndarray:
+    """Return ``value`` as a float64 array after the checks asked for, or raise a clear error.
+
+    ``ndim`` (an int or a tuple of allowed ones), ``shape`` (``None`` entries match any
+    length), ``finite`` (no NaN/inf), ``nonneg`` (no negative entry), ``min_size`` (at least
+    that many entries). ``what`` describes the expected input in messages (default from
+    ``shape``/``ndim``). The one array checker of the package (scikit-learn's ``check_array``
+    habit): every message names the argument, what it got and what it must be.
+    """
+    if what is None:
+        if shape is not None:
+            what = "an array of shape (" + ", ".join("*" if s is None else str(s) for s in shape) + ")"
+        elif ndim is not None:
+            what = f"a {ndim}-D real array" if isinstance(ndim, int) else "a real array"
+        else:
+            what = "a real numeric array"
+    A = as_real_array(value, name, what)
+    dims = (ndim,) if isinstance(ndim, int) else ndim
+    if shape is not None:
+        dims = (len(shape),)
+    if dims is not None and A.ndim not in dims:
+        raise ValueError(f"{name} must be {what}; got a {A.ndim}-D array of shape {A.shape}")
+    if shape is not None:
+        for axis, (got, want) in enumerate(zip(A.shape, shape, strict=True)):
+            if want is not None and got != want:
+                raise ValueError(f"{name} must be {what}; got shape {A.shape} (axis {axis} has "
+                                 f"length {got}, expected {want})")
+    if A.size < min_size:
+        raise ValueError(f"{name} must have at least {min_size} entries; got {A.size} (shape {A.shape})")
+    if finite and not np.all(np.isfinite(A)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(A))[0])
+        raise ValueError(f"{name} contains NaN or inf (first at index {bad}); it must be finite")
+    if nonneg and np.any(A < 0):
+        raise ValueError(f"{name} must be non-negative; its smallest entry is {A.min():.3g}")
+    return A
+
+
+def check_choice(value, name: str, choices: tuple[str, ...], meaning: str = ""):
+    """Return ``value`` if it is one of ``choices``, else raise a ValueError listing them."""
+    if not isinstance(value, str) or value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        extra = f" ({meaning})" if meaning else ""
+        raise ValueError(f"{name} must be one of {listed}{extra}; got {value!r}")
+    return value
+
+
+#: The kernel matrices: ``G`` (the hidden weights trained: E[phi'(u)phi'(v)] x.y), ``K`` (the
+#: output weights trained: E[phi(u)phi(v)]) and ``ntk`` (both: G + K). ``kind`` means this only.
+KINDS = ("G", "K", "ntk")
+KIND_MEANING = "G: hidden weights trained, K: output weights trained, ntk: both"
+#: phi or phi': ``of`` means this only.
+OFS = ("function", "derivative")
+
+
+def check_kind(kind, kinds: tuple[str, ...] = KINDS) -> str:
+    """Validate ``kind`` (which kernel matrix; see :data:`KINDS`)."""
+    return check_choice(kind, "kind", kinds, KIND_MEANING)
+
+
+def check_of(of) -> str:
+    """Validate ``of`` (``"function"`` for phi, ``"derivative"`` for phi')."""
+    return check_choice(of, "of", OFS, "phi or phi'")
+
+
+def as_activation(act):
+    """The :class:`actgram.Activation` for a name, callable or Activation (one coercion)."""
+    from .activations import Activation, activation
+
+    return act if isinstance(act, Activation) else activation(act)
+
+
+def require_derivative(act, what: str = "G") -> None:
+    """Refuse, in one wording, anything that needs phi' when phi' is zero almost everywhere.
+
+    ``what`` names the object that needs phi' (``"G"``, ``"the NTK"``, ``"training"``, ...).
+    """
+    if not act.derivative_defined:
+        raise ValueError(
+            f"{act.name} has derivative zero almost everywhere, so {what} (which needs phi') is "
+            "not defined: gradient descent cannot move weights through it. Use kind='K' for its "
+            "random-features kernel, or the ReLU, whose derivative is the step."
+        )
