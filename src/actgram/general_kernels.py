@@ -110,7 +110,8 @@ def _poly_kernel(a, sx, sy, R) -> np.ndarray:
 
 def _expectation(act: Activation, which: str, sx, sy, R, theta, symmetric: bool):
     """E[f(s_x u') f(s_y v')], f = phi (which = "ff") or phi' ("dd")."""
-    from .kernels import _choose_level, _level_rule, _pick, dual_kernel, polar_quadrature, radial_extent
+    from ._quadrature import _choose_level, _level_rule, _pick, polar_quadrature, radial_extent
+    from .kernels import dual_kernel
 
     f = _pick(act, which)
     p = _homogeneous_degree(act)
@@ -163,7 +164,7 @@ def general_kernel(X: np.ndarray, Y: np.ndarray | None, act: Activation, kind: s
     r"""Kernel ``kind`` ("G", "K" or "ntk") for rows of any (nonzero) norm and bias variance
     ``bias_var``; ``X``, ``Y`` validated float64 arrays. See the module docstring for the
     formulas, the G convention with a bias and the accuracy."""
-    from .kernels import pair_angles
+    from ._guards import pair_angles
 
     sb = math.sqrt(bias_var)
 

@@ -56,355 +56,30 @@ was reached. Rows of any norm and a first-layer bias: :mod:`actgram.general_kern
 from __future__ import annotations
 
 import math
-import warnings
-from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import UNIT_NORM_TOL, as_data, as_real_array, check_matrix_size, real_scalar
-from .activations import Activation, activation
+from ._guards import pair_angles
+from ._quadrature import PolarRule, _pick, polar_quadrature, radial_extent
+from ._tables import _TABLES, ThetaTable, dual_quadrature, theta_table
+from ._validate import (
+    UNIT_NORM_TOL,
+    as_activation,
+    as_data,
+    as_real_array,
+    check_matrix_size,
+    real_scalar,
+)
+from .activations import Activation
 
-# polar quadrature rule (error-controlled; see the module docstring)
-_T_NODES = 48
-_R_NODES = 24
-_R_BASE = np.array([0.0, 1.5, 3.0, 4.5, 6.5, 9.0, 13.0])  # first radial panel edges
-_R_STEP = 2.5          # panel width beyond the base edges
-_TAIL_TOL = 1e-17      # bound on the dropped radial tail (absolute; entries are >= 1 or scaled)
-_PROBE_MAX = 80.0      # growth probe: |z| <= this
-_ACCEPT = 1e-14        # built-ins: |rule - independent rule| <= _ACCEPT * max(1, |kappa|)
-_ACCEPT_USER = 1e-13   # the same for user callables (stated accuracy 1e-12)
-_WARN = 1e-12          # warn above this relative error
-_LEVELS = 3            # refinement levels tried before warning
-# theta table
-_PANELS = 16
-_MAX_PANELS = 64  # panels are doubled up to this when the interpolant misses
-_DEGREE = 20
-
-
-def _as_activation(act) -> Activation:
-    return act if isinstance(act, Activation) else activation(act)
-
-
-def _pick(act: Activation, which: str):
-    if which == "dd":
-        if not act.derivative_defined:
-            raise ValueError(
-                f"{act.name} has derivative zero almost everywhere, so its G matrix (which "
-                "multiplies phi'(w.x_i) phi'(w.x_j)) is not defined. Use kind='K' for its "
-                "random-features kernel, or the ReLU, whose derivative is the step."
-            )
-        return act.derivative
-    return act.fn
-
-
-@dataclass(frozen=True)
-class PolarRule:
-    """Parameters of the polar rule: radial extent ``R``, Gauss-Legendre nodes per arc
-    (or per graded arc panel, ``grade_t > 0``: panels refined geometrically to ``2**-grade_t``
-    of the arc at both ends), nodes per radial panel, radial grading towards 0 (``grade_r``
-    extra panels halving towards ``r = 0``) and a stretch of the panel pattern (``stretch``;
-    the independent check rule uses a different one)."""
-
-    R: float
-    nt: int = _T_NODES
-    nr: int = _R_NODES
-    grade_t: int = 0
-    grade_r: int = 0
-    stretch: float = 1.0
-
-    def independent(self) -> PolarRule:
-        """A rule with other nodes, other panel edges and a longer radial extent."""
-        return PolarRule(self.R * 1.15 + 1.0, self.nt + 12, self.nr + 8, self.grade_t,
-                         self.grade_r, 0.83)
-
-
-def _level_rule(R: float, level: int) -> PolarRule:
-    """Rule of refinement ``level``: 0 the plain rule; 1 twice the arc nodes (broad, fast-growing
-    integrands); 2 arcs and radial panels graded geometrically towards the rays and towards
-    ``r = 0`` (steep activations)."""
-    return (PolarRule(R), PolarRule(R, nt=96, nr=32),
-            PolarRule(R, nt=12, nr=24, grade_t=7, grade_r=4))[level]
-
-
-#: angles where the refinement level is chosen (ends, near-ends and interior)
-_PROBE_THETA = np.array([0.0, 1e-3, 0.1, 0.5, 1.2, 2.0, 2.8, 3.1, math.pi - 1e-3, math.pi])
-
-
-def _choose_level(f, kinks, R: float, th: np.ndarray, accept: float):
-    """Lowest refinement level whose values at ``th`` agree with the independent rule to
-    ``accept`` * max(1, ``|value|``); returns ``(level, values, relative difference)`` (the
-    last level if none agrees)."""
-    for level in range(_LEVELS):
-        rule = _level_rule(R, level)
-        val = polar_quadrature(f, th, rule, kinks)
-        chk = polar_quadrature(f, th, rule.independent(), kinks)
-        err = float(np.max(np.abs(val - chk) / np.maximum(1.0, np.abs(chk))))
-        if err <= accept:
-            break
-    return level, val, err
-
-
-def _r_edges(rule: PolarRule) -> np.ndarray:
-    base = _R_BASE * rule.stretch
-    extra = np.arange(base[-1] + _R_STEP, rule.R + _R_STEP, _R_STEP)
-    e = np.concatenate([base, extra])
-    e = e[e < rule.R - 0.25 * _R_STEP]
-    e = np.concatenate([e, [rule.R]])
-    if rule.grade_r:
-        e = np.concatenate([[0.0], e[1] * 0.5 ** np.arange(rule.grade_r, 0, -1), e[1:]])
-    return e
-
-
-def _arc_rule(nt: int, grade: int) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes and weights on [0, 1] for one arc of the t-circle.
-
-    Plain Gauss-Legendre when ``grade == 0`` (every kink at 0, smooth activation: the integrand
-    is analytic on the arc). A kink at c != 0 makes the arc integrand behave like
-    exp(-c^2 / (2 cos^2 t)) at the arc ends (flat, not analytic), and a steep activation varies
-    fast there: then the arc is cut into panels graded geometrically towards both ends.
-    """
-    x0, w0 = np.polynomial.legendre.leggauss(nt)
-    if not grade:
-        return 0.5 * (x0 + 1.0), 0.5 * w0
-    half = np.concatenate([[0.0], 0.5 ** np.arange(grade, 0, -1)])  # 0, 2^-g, ..., 1/2
-    edges = np.concatenate([half, 1.0 - half[-2::-1]])
-    a, b = edges[:-1, None], edges[1:, None]
-    return (a + 0.5 * (b - a) * (x0 + 1.0)).ravel(), (0.5 * (b - a) * w0).ravel()
-
-
-def polar_quadrature(f, theta, rule: PolarRule, kinks=(), sa=None, sb=None) -> np.ndarray:
-    r""":math:`\mathbb{E}[f(s_a u) f(s_b v)]`, :math:`(u, v)` standard normal with correlation
-    :math:`\cos\theta`, by the polar ``rule`` (one value per angle; ``sa``, ``sb`` optional
-    per-angle scales, default 1). No error control: see :func:`dual_quadrature`."""
-    th = np.asarray(theta, dtype=np.float64).ravel()
-    sa = np.ones_like(th) if sa is None else np.broadcast_to(np.asarray(sa, float), th.shape)
-    sb = np.ones_like(th) if sb is None else np.broadcast_to(np.asarray(sb, float), th.shape)
-    nz_kinks = np.array([k for k in kinks if k != 0.0])
-    grade, nt = rule.grade_t, rule.nt
-    if nz_kinks.size and grade < 16:
-        grade, nt = 16, 16
-    xt, wt = _arc_rule(nt, grade)
-    xr, wr = np.polynomial.legendre.leggauss(rule.nr)
-    xr, wr = 0.5 * (xr + 1.0), 0.5 * wr
-    R_edges = _r_edges(rule)
-    R = R_edges[-1]
-    out = np.empty(th.size)
-    per_angle = 4 * xt.size * (R_edges.size - 1 + 2 * nz_kinks.size) * xr.size
-    chunk = max(1, min(16, 400_000 // per_angle))  # bounded working memory
-    for s in range(0, th.size, chunk):
-        T = th[s:s + chunk]
-        A = sa[s:s + chunk, None, None, None, None]
-        B = sb[s:s + chunk, None, None, None, None]
-        # arcs [-pi/2, T-pi/2], [T-pi/2, pi/2], [pi/2, T+pi/2], [T+pi/2, 3pi/2]
-        lo = np.stack([-0.5 * np.pi + 0 * T, T - 0.5 * np.pi, 0.5 * np.pi + 0 * T,
-                       T + 0.5 * np.pi], -1)
-        width = np.stack([T, np.pi - T, T, np.pi - T], -1)
-        t = lo[..., None] + width[..., None] * xt            # (c, 4, Nt)
-        wtt = width[..., None] * wt                           # (c, 4, Nt)
-        a = np.cos(t)
-        b = np.cos(t - T[:, None, None])
-        # r-panels: fixed edges plus breakpoints where u = r a or v = r b crosses a nonzero kink
-        edges = np.broadcast_to(R_edges, a.shape + (R_edges.size,))
-        if nz_kinks.size:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                extra = np.concatenate([nz_kinks / (A[..., 0] * a[..., None]),
-                                        nz_kinks / (B[..., 0] * b[..., None])], -1)
-            extra = np.where((extra > 0) & (extra < R), extra, R)
-            edges = np.sort(np.concatenate([edges, extra], -1), -1)
-        e0, e1 = edges[..., :-1], edges[..., 1:]              # (c, 4, Nt, P)
-        r = e0[..., None] + (e1 - e0)[..., None] * xr          # (c, 4, Nt, P, Nr)
-        wr_ = (e1 - e0)[..., None] * wr
-        u = r * (A * a[..., None, None])
-        v = r * (B * b[..., None, None])
-        integrand = r * np.exp(-0.5 * r * r) * np.asarray(f(u), float) * np.asarray(f(v), float)
-        inner = (integrand * wr_).sum(axis=(-1, -2))           # (c, 4, Nt)
-        out[s:s + chunk] = (inner * wtt).sum(axis=(-1, -2)) / (2.0 * np.pi)
-    return out
-
-
-def radial_extent(f, name: str = "activation", scale: float = 1.0) -> float:
-    r"""Radius ``R`` beyond which the polar integrand of :math:`\mathbb{E}[f(su)f(sv)]`,
-    ``s <= scale``, is negligible: :math:`\int_R^\infty r e^{-r^2/2} M(r)^2 dr \le 10^{-17}`
-    with :math:`M(r) = \max_{|z| \le s r}|f(z)|` (probed on a grid of step 0.02 out to
-    :math:`|z| = 80`). Raises ValueError when :math:`|f|` grows like :math:`e^{z^2/4}` or
-    faster (the kernel is infinite) or is not finite on the line."""
-    r = np.linspace(0.0, _PROBE_MAX, 4001)
-    with np.errstate(all="ignore"):
-        m = np.maximum(np.abs(np.asarray(f(scale * r), float)),
-                       np.abs(np.asarray(f(-scale * r), float)))
-    bad = ~np.isfinite(m)
-    end = int(np.argmax(bad)) if bad.any() else r.size
-    M = np.maximum.accumulate(m[:end])
-    with np.errstate(divide="ignore"):
-        L = np.log(np.maximum(r[:end], 1e-300)) - 0.5 * r[:end] ** 2 + 2.0 * np.log(M)
-    log_tol = math.log(_TAIL_TOL)
-    if end < 2 or not L[-1] < log_tol - 10.0 or not np.all(np.diff(L[-40:]) < 0):
-        where = (f"the kernel has non-finite entries, since f({scale * r[end]:.3g}) is not finite"
-                 if end < r.size else
-                 f"|f(+-{scale * r[-1]:.3g})|^2 exp(-z^2/2) is still {math.exp(min(L[-1], 700)):.1e}")
-        raise ValueError(
-            f"{name}: the dual kernel E[f(u) f(v)] is infinite or cannot be integrated in "
-            f"float64: {where}. It is finite only when |f(z)| grows more slowly than "
-            "exp(z^2/4) (f(u) f(v) against the Gaussian weight); use an activation with slower "
-            "growth (for exp(b z^2): b < 1/4), or scale its argument down."
-        )
-    tail = np.cumsum((np.exp(L) * 0.02)[::-1])[::-1]
-    k = int(np.argmax(tail <= _TAIL_TOL))
-    return float(max(6.0, math.ceil(2.0 * r[k]) / 2.0))
-
-
-def _accept(act: Activation) -> float:
-    return _ACCEPT if act.builtin else _ACCEPT_USER
-
-
-def _extent(act: Activation, which: str) -> float:
-    key = act.key + ("R", which)
-    cache = _TABLES if act.builtin else act.cache
-    if key not in cache:
-        cache[key] = radial_extent(_pick(act, which), act.name)
-    return cache[key]
-
-
-def dual_quadrature(act, theta, which: str = "dd") -> np.ndarray:
-    r"""Evaluate :math:`\kappa(\theta) = \mathbb{E}[f(u)f(v)]` by the polar rule (no table).
-
-    ``which="dd"`` uses :math:`f = \phi'`, ``"ff"`` uses :math:`f = \phi`. Vectorised over
-    ``theta`` (angles in :math:`[0, \pi]`). Error control: the radial extent comes from the
-    growth of ``f`` (:func:`radial_extent`); each value is compared with an independent rule
-    (other nodes, panels and extent) and the rule is refined (graded arcs, more nodes) until the
-    two agree to 1e-14 * max(1, ``|value|``); a RuntimeWarning says what was reached otherwise.
-    Error below 1e-15 for the built-ins, below 1e-12 for the steep and fast-growing
-    callables of tests/test_error_control.py.
-    """
-    act = _as_activation(act)
-    f = _pick(act, which)
-    th = np.atleast_1d(np.asarray(theta, dtype=np.float64)).ravel()
-    if np.any((th < 0) | (th > math.pi)) or not np.all(np.isfinite(th)):
-        raise ValueError("theta must lie in [0, pi]")
-    R = _extent(act, which)
-    _, val, err = _choose_level(f, act.kinks, R, th, _accept(act))
-    if err > _WARN:
-        warnings.warn(f"{act.name}: the polar quadrature of E[f(u) f(v)] reached only "
-                      f"{err:.1e} relative accuracy (two independent rules differ by that)",
-                      RuntimeWarning, stacklevel=2)
-    return val.reshape(np.shape(theta)) if np.ndim(theta) else val[0]
-
-
-@dataclass
-class ThetaTable:
-    r"""Piecewise Chebyshev interpolant of :math:`\kappa(\theta)` on :math:`[0, \pi]`.
-
-    ``coef[p, j]`` is the coefficient of :math:`T_j` on panel ``p``; ``error`` is the largest
-    difference from direct quadrature measured at the midpoints between interpolation nodes.
-    """
-
-    coef: np.ndarray
-    error: float
-    rel_error: float = 0.0
-
-    def __call__(self, theta: np.ndarray) -> np.ndarray:
-        """Clenshaw evaluation at an array of angles (compiled and parallel for 4096 angles
-        or more when numba is installed, see :mod:`actgram._fused`; same operations)."""
-        if np.size(theta) >= 4096:
-            from . import _fused
-
-            if _fused.enabled():
-                return _fused.table_eval(self.coef, theta)
-        P, D1 = self.coef.shape
-        x = np.asarray(theta, dtype=np.float64) * (P / math.pi)
-        p = np.clip(np.floor(x).astype(np.intp), 0, P - 1)
-        y = 2.0 * (x - p) - 1.0                               # local coordinate in [-1, 1]
-        b1 = np.zeros_like(y)
-        b2 = np.zeros_like(y)
-        y2 = 2.0 * y
-        for j in range(D1 - 1, 0, -1):
-            b1, b2 = self.coef[p, j] + y2 * b1 - b2, b1
-        return self.coef[p, 0] + y * b1 - b2
-
-
-_TABLES: dict[tuple, object] = {}  # tables and radial extents of built-ins
-
-
-def _cheb_nodes(deg: int) -> np.ndarray:
-    return np.cos(np.pi * (np.arange(deg + 1) + 0.5) / (deg + 1))[::-1]
-
-
-def _build_table(f, kinks, R: float, level: int, panels: int, degree: int = _DEGREE):
-    """Interpolant on ``panels`` panels from the rule of ``level``, with the independent rule's
-    values at check points (every fourth midpoint between nodes, five per panel) and the panel
-    scales."""
-    y = _cheb_nodes(degree)
-    h = math.pi / panels
-    left = h * np.arange(panels)
-    th = left[:, None] + 0.5 * h * (y + 1.0)
-    V = np.polynomial.chebyshev.chebvander(y, degree)
-    ym = 0.5 * (y[:-1] + y[1:])[::4]
-    thm = (left[:, None] + 0.5 * h * (ym + 1.0)).ravel()
-    rule = _level_rule(R, level)
-    vals = polar_quadrature(f, th.ravel(), rule, kinks).reshape(th.shape)
-    table = ThetaTable(np.linalg.solve(V, vals.T).T, 0.0)
-    chk = polar_quadrature(f, thm, rule.independent(), kinks)
-    local = np.repeat(np.maximum(1.0, np.max(np.abs(vals), axis=1)), ym.size)
-    return table, rule, thm, chk, local
-
-
-def theta_table(act, which: str = "dd") -> ThetaTable:
-    """Build (or fetch from the cache) the interpolant of the dual kernel of ``act``.
-
-    Values at the Chebyshev nodes come from the polar rule; the interpolant is then compared,
-    at the midpoints between nodes, with an *independent* rule (other nodes, panel edges and
-    radial extent, :meth:`PolarRule.independent`). If they differ by more than
-    1e-14 * max(1, ``|kappa|`` on the panel), the rule is refined (graded arcs and radial
-    panels, more nodes; two levels) where the two rules disagree, or, where the interpolant
-    misses, the degree doubled (20 to 40) and then the panels (up to 64), and the table
-    rebuilt. ``error`` is the absolute and
-    ``rel_error`` the relative difference reached; a RuntimeWarning is raised only when the
-    relative difference exceeds 1e-12.
-    """
-    act = _as_activation(act)
-    key = act.key + (which,)
-    cache = _TABLES if act.builtin else act.cache
-    if key in cache:
-        return cache[key]
-    f = _pick(act, which)
-    R = _extent(act, which)
-    acc = _accept(act)
-    level, _, _ = _choose_level(f, act.kinks, R, _PROBE_THETA, acc)
-    panels = _PANELS if act.builtin else _PANELS // 2  # callables: start coarse, refine on a miss
-    degree = _DEGREE
-    while True:
-        table, rule, thm, chk, local = _build_table(f, act.kinks, R, level, panels, degree)
-        diff = np.abs(table(thm) - chk)
-        rel = float(np.max(diff / local))
-        if rel <= acc:
-            break
-        # which failed: the interpolant (more panels) or the quadrature (finer rule)?
-        same = polar_quadrature(f, thm, rule, act.kinks)
-        interp_bad = np.max(np.abs(table(thm) - same) / local) > acc
-        quad_bad = np.max(np.abs(same - chk) / local) > acc
-        if quad_bad and level < _LEVELS - 1:
-            level += 1
-        elif interp_bad and degree == _DEGREE:
-            degree *= 2  # squares the geometric convergence factor of an analytic kappa
-        elif interp_bad and panels < _MAX_PANELS:
-            panels *= 2
-        else:
-            break
-    table.error = float(np.max(diff))
-    table.rel_error = rel
-    if rel > _WARN:
-        warnings.warn(
-            f"the dual kernel of {act.name} is accurate only to {rel:.1e} relative (the table "
-            "and an independent quadrature rule differ by that after refinement); kernel "
-            "entries carry that error (is the activation smooth between its declared kinks?)",
-            RuntimeWarning, stacklevel=3)
-    cache[key] = table
-    return table
+__all__ = ["PolarRule", "ThetaTable", "_TABLES", "check_finite_kernel", "dual_kernel",
+           "dual_quadrature", "gram_inf", "kernel_inf", "pair_angles", "polar_quadrature",
+           "radial_extent", "theta_table"]
 
 
 def dual_kernel(act, theta, which: str = "dd") -> np.ndarray:
     r""":math:`\kappa(\theta)` for an array of angles: closed form if known, else the table."""
-    act = _as_activation(act)
+    act = as_activation(act)
     _pick(act, which)
     th = as_real_array(theta, "theta", "an array of angles")
     if not np.all((th >= 0.0) & (th <= math.pi)):  # also catches NaN
@@ -426,33 +101,6 @@ def dual_kernel(act, theta, which: str = "dd") -> np.ndarray:
         # (built-ins always tabulate: the table is shared and reused, e.g. layer by layer)
         return dual_quadrature(act, th, which)
     return theta_table(act, which)(th)
-
-
-def pair_angles(X: np.ndarray, Y: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    r"""Correlations :math:`\rho_{ij} = x_i\cdot y_j` and stable angles :math:`\theta_{ij}`.
-
-    Rows must be unit norm (not checked here). Where :math:`|\rho| > 0.9` the angle is
-    recomputed as :math:`2\,\mathrm{atan2}(\|x-y\|, \|x+y\|)`, accurate to a few ulps even for
-    near-duplicates, where :math:`\arccos` loses half the digits.
-    """
-    if X.shape[0] * (X.shape[0] if Y is None else Y.shape[0]) >= 4096:
-        from . import _fused
-
-        if _fused.enabled():  # one compiled parallel pass after the product (same numbers)
-            return _fused.pair_angles(X, Y)
-    Y = X if Y is None else Y
-    R = np.clip(X @ Y.T, -1.0, 1.0)
-    theta = np.arccos(R)
-    i, j = np.nonzero(np.abs(R) > 0.9)
-    step = max(1, 2_000_000 // max(1, X.shape[1]))
-    for s in range(0, i.size, step):
-        a, b = X[i[s:s + step]], Y[j[s:s + step]]
-        theta[i[s:s + step], j[s:s + step]] = 2.0 * np.arctan2(
-            np.linalg.norm(a - b, axis=1), np.linalg.norm(a + b, axis=1))
-    if Y is X:
-        np.fill_diagonal(theta, 0.0)
-        np.fill_diagonal(R, 1.0)
-    return R, theta
 
 
 _KINDS = ("G", "K", "ntk")
@@ -491,7 +139,7 @@ def kernel_inf(X, act, kind: str = "G", *, Y=None, normalize: bool = False, rows
     """
     if kind not in _KINDS:
         raise ValueError(f"kind must be one of {_KINDS}; got {kind!r}")
-    act = _as_activation(act)
+    act = as_activation(act)
     if rows not in ("unit", "any"):
         raise ValueError(f"rows must be 'unit' or 'any'; got {rows!r}")
     bias_var = real_scalar(bias_var, "bias_var")
