@@ -10,9 +10,8 @@ from actgram.dynamics import (
     predicted_loss,
     random_labels,
     train_linear_model,
-    train_seeds,
 )
-from actgram.training import train_two_layer
+from actgram.training import train_seeds, train_two_layer
 
 
 def test_linearised_prediction_equals_linear_model_training():

@@ -1,6 +1,6 @@
 r"""Helpers of the chapter "Training speed" (presentation and per-seed summaries only).
 
-The chapter trains the two-layer net over several seeds (:func:`actgram.dynamics.train_seeds`,
+The chapter trains the two-layer net over several seeds (:func:`actgram.training.train_seeds`,
 whose results carry the losses, the spectrum of :math:`G^0` and the projections of the
 residual on its eigenvectors) and compares them with the linearised prediction. These helpers
 summarise those runs over the seeds (95 % Student-t intervals of
@@ -66,13 +66,13 @@ def paired(runs: Mapping[Any, Any], a: str, b: str, n: int) -> tuple:
 
     Geometric mean and 95 % interval over the seeds of (final / initial loss of ``a``) over
     (final / initial loss of ``b``), same seed: an upper end below 1 says ``a`` ends lower
-    than ``b`` seed by seed. ``runs[n, act]`` are :class:`actgram.dynamics.SeedRuns`.
+    than ``b`` seed by seed. ``runs[n, act]`` are :class:`actgram.training.SeedRuns`.
     """
     return interval(runs[n, a].loss_ratio / runs[n, b].loss_ratio, log=True)
 
 
 def diagnose(r: Any, n_pts: int) -> dict[str, np.ndarray]:
-    r"""End-of-training diagnostics of a ReLU :class:`~actgram.dynamics.SeedRuns`, per seed.
+    r"""End-of-training diagnostics of a ReLU :class:`~actgram.training.SeedRuns`, per seed.
 
     Returns vectors over the seeds:
 

@@ -2,7 +2,7 @@ r"""Helpers of the chapter "Real data: handwritten digits" (summaries and figure
 
 The chapter brackets :math:`\lambda_{\min}(G^\infty)` on PCA projections of scikit-learn's
 digits (``actgram.lambda_min``) and trains the two-layer net over several seeds
-(``actgram.dynamics.train_seeds``); these helpers summarise the runs per seed, load MNIST or
+(``actgram.training.train_seeds``); these helpers summarise the runs per seed, load MNIST or
 CIFAR-10 in full mode and draw the chapter's figures. Nothing here computes a spectrum or
 trains a net.
 """
@@ -48,7 +48,7 @@ def per_seed(runs: Mapping[tuple, Any], d: int, a: str, seeds: Sequence[int],
 
 def slow_share(r: Any, steps: int) -> float:
     r"""Share of :math:`\|r_0\|^2` on the eigendirections of :math:`G^0` with
-    :math:`\eta\lambda_i T < 1` (``r``: a one-seed :class:`~actgram.dynamics.SeedRuns`)."""
+    :math:`\eta\lambda_i T < 1` (``r``: a one-seed :class:`~actgram.training.SeedRuns`)."""
     p0, lam = r.projections[0, 0], r.eigvals[0]
     return float(np.sum(p0[r.eta * lam * steps < 1] ** 2) / np.sum(p0**2))
 
