@@ -41,3 +41,20 @@ def test_harmonic_count_is_the_rank():
     assert ag.bounds.harmonic_count(2, 3) == 4
     with pytest.raises(ValueError, match="d_span"):
         ag.bounds.harmonic_count(4, 2)
+
+
+def test_bounds_normalize_and_validation():
+    """normalize=True: the bounds of the normalised rows; the tail is checked as an array."""
+    X = ag.data.sphere(12, 5, seed=2)
+    scale = np.linspace(0.5, 3.0, 12)[:, None]
+    # the normalised rows equal X to round-off (a division by norms of 1 +- ulps)
+    assert ag.bounds.correlation_bound(scale * X, "tanh", normalize=True) == \
+        pytest.approx(ag.bounds.correlation_bound(X, "tanh"), rel=1e-12)
+    assert ag.bounds.pair_bound(scale * X, "tanh", normalize=True) == \
+        pytest.approx(ag.bounds.pair_bound(X, "tanh"), rel=1e-12)
+    np.testing.assert_allclose(ag.bounds.abs_correlations(scale * X, normalize=True),
+                               ag.bounds.abs_correlations(X), rtol=0, atol=1e-15)
+    with pytest.raises(ValueError, match="unit norm"):
+        ag.bounds.pair_bound(scale * X, "tanh")
+    with pytest.raises(ValueError, match="tail must be"):
+        ag.bounds.separation_bound(np.ones((2, 2)), 5, 0.1)

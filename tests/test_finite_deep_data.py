@@ -91,6 +91,67 @@ def test_deep_ntk_against_finite_width_net():
     assert np.max(np.abs(ntk_emp - ntk)) < 0.05  # O(m^{-1/2}) fluctuations at m = 4000
 
 
+def test_fixed_output_ntk_is_deep_gram_without_output_term():
+    """ntk_inf_fixed_output (depth = hidden layers): G^inf at depth 1, and deep_gram's NTK minus
+    the output layer's kappa_phi(Sigma^(L-1)) at depth 3 (the same recursion, to round-off)."""
+    from actgram.deep import deep_gram, ntk_inf_fixed_output
+
+    X = ag.data.half_circle(8)
+    np.testing.assert_array_equal(ntk_inf_fixed_output(X, "tanh", 1), ag.gram_inf(X, "tanh"))
+    assert np.array_equal(deep_gram(X, "tanh", 2, "ntk", output_trained=False),
+                          ntk_inf_fixed_output(X, "tanh", 2))
+    sig = np.clip(X @ X.T, -1, 1)
+    for _ in range(2):
+        sig = np.clip(ag.dual_activation("tanh", sig), -1, 1)
+        np.fill_diagonal(sig, 1.0)
+    out_term = ag.dual_kernel("tanh", np.arccos(sig), "ff")
+    np.testing.assert_allclose(ntk_inf_fixed_output(X, "tanh", 3),
+                               deep_gram(X, "tanh", 3, kind="ntk") - out_term, atol=1e-13)
+    with pytest.raises(ValueError, match="kind must be one of 'G', 'ntk'"):
+        deep_gram(X, "tanh", 2, kind="trained")
+    with pytest.raises(ValueError, match="derivative zero almost everywhere"):
+        ntk_inf_fixed_output(X, "step", 2)
+
+
+def test_deep_kernels_use_stable_first_layer_angles():
+    """Two rows 1e-9 rad apart: arccos(x.y) would put the angle off by about 1e-8, so ReLU's
+    kappa_phi'(theta) = (pi - theta)/(2 pi) would be off by about 1e-9; the stable angle gives
+    the exact entry cos(t) (pi - t) / (2 pi) to round-off, at depth 1 in all three kernels."""
+    from actgram.deep import deep_gram, ntk_inf_fixed_output
+
+    t = 1e-9
+    X = np.array([[1.0, 0.0], [math.cos(t), math.sin(t)]])
+    exact = math.cos(t) * (math.pi - t) / (2 * math.pi)
+    for K in (deep_gram(X, "relu", 1), ntk_inf_fixed_output(X, "relu", 1)):
+        assert abs(K[0, 1] - exact) < 1e-16
+    k_exact = (math.sin(t) + (math.pi - t) * math.cos(t)) / (2 * math.pi)
+    assert abs(deep_gram(X, "relu", 1, "ntk")[0, 1] - (exact + k_exact)) < 2e-16
+    # depth 2, fixed output, rows 1e-9 from antipodal (before the move it took arccos(x.y),
+    # which rounds to pi here: the entry was off by 8e-11)
+    import mpmath
+
+    X = np.array([[1.0, 0.0], [math.cos(math.pi - t), math.sin(math.pi - t)]])
+    with mpmath.workdps(40):
+        tt = mpmath.atan2(mpmath.mpf(X[1, 1]), mpmath.mpf(X[1, 0]))  # the rows' exact angle
+        s1 = (mpmath.sin(tt) + (mpmath.pi - tt) * mpmath.cos(tt)) / mpmath.pi  # c = 2
+        ntk1 = 2 * (mpmath.pi - tt) / (2 * mpmath.pi) * mpmath.cos(tt) + s1
+        ref = float((mpmath.pi - mpmath.acos(s1)) / (2 * mpmath.pi) * ntk1)
+    assert abs(ntk_inf_fixed_output(X, "relu", 2)[0, 1] - ref) < 1e-15
+
+
+def test_deep_normalize():
+    """normalize=True: the kernel of the normalised rows."""
+    from actgram.deep import ntk_inf_fixed_output
+
+    X = ag.data.half_circle(6)
+    np.testing.assert_array_equal(ag.deep_gram(3 * X, "tanh", 2, normalize=True),
+                                  ag.deep_gram(X, "tanh", 2))
+    np.testing.assert_array_equal(ntk_inf_fixed_output(3 * X, "tanh", 2, normalize=True),
+                                  ntk_inf_fixed_output(X, "tanh", 2))
+    with pytest.raises(ValueError, match="unit norm"):
+        ag.deep_gram(3 * X, "tanh", 2)
+
+
 def test_depth_separates_tanh():
     """phihat'(1) > 1 for tanh: correlations of near-duplicates fall with depth."""
     X = ag.data.half_circle(32)
@@ -134,3 +195,18 @@ def test_arc():
     assert ag.data.separation(X) == pytest.approx(2 * math.sin(0.005), rel=1e-12)
     with pytest.raises(ValueError, match="step"):
         ag.data.arc(5, 1.0)
+
+
+def test_features_checks_of_and_refuses_the_steps_derivative():
+    """features(of=...): phi' or phi by the one vocabulary; phi' of the step is refused in the
+    package's one wording; gram_init's kind is checked by check_kind."""
+    X = ag.data.sphere(4, 3, seed=0)
+    W = ag.sample_weights(5, 3, seed=1)
+    np.testing.assert_allclose(ag.features(X, W, "tanh", of="function"), np.tanh(X @ W.T),
+                               rtol=1e-13, atol=0)
+    with pytest.raises(ValueError, match="of must be one of 'function', 'derivative'"):
+        ag.features(X, W, "tanh", of="dd")
+    with pytest.raises(ValueError, match="derivative zero almost everywhere"):
+        ag.features(X, W, "step")
+    with pytest.raises(ValueError, match="kind must be one of 'G', 'K', 'ntk'"):
+        ag.gram_init(X, W, "tanh", kind="trained")

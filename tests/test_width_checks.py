@@ -60,3 +60,21 @@ def test_reproducible_and_validated():
         deep_gram_monte_carlo(X, *TANH, 0, 10, seed=0)
     with pytest.raises(ValueError, match="repeats"):
         deep_gram_monte_carlo_stats(X, *TANH, 1, 10, 1)
+
+
+def test_normalize_and_argument_checks():
+    """normalize=True: the estimate for the normalised rows (same draws, same numbers)."""
+    X = ag.data.half_circle(4)
+    scale = np.array([[0.5], [2.0], [3.0], [1.0]])
+    # (the normalised rows equal X to round-off)
+    np.testing.assert_allclose(deep_gram_monte_carlo(scale * X, *TANH, 2, 50, seed=1, normalize=True),
+                               deep_gram_monte_carlo(X, *TANH, 2, 50, seed=1), rtol=0, atol=1e-13)
+    m1, s1 = deep_gram_monte_carlo_stats(scale * X, *TANH, 1, 50, 3, normalize=True)
+    m2, s2 = deep_gram_monte_carlo_stats(X, *TANH, 1, 50, 3)
+    np.testing.assert_allclose(np.stack([m1, s1]), np.stack([m2, s2]), rtol=0, atol=1e-13)
+    with pytest.raises(ValueError, match="normalize=True"):
+        deep_gram_monte_carlo_stats(scale * X, *TANH, 1, 50, 3)
+    with pytest.raises(TypeError, match="width must be an integer"):
+        deep_gram_monte_carlo(X, *TANH, 1, 10.5, seed=0)
+    with pytest.raises(ValueError, match="X must be an \\(n, d\\) array"):
+        deep_gram_monte_carlo(X[0], *TANH, 1, 10, seed=0)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validate import require_derivative
 from .activations import Activation
 
 # polar quadrature rule (error-controlled; see the module docstring)
@@ -31,15 +32,12 @@ _LEVELS = 3            # refinement levels tried before warning
 
 
 def _pick(act: Activation, which: str):
+    """phi' (``"dd"``; refused where it is zero almost everywhere) or phi (``"ff"``)."""
     if which == "dd":
-        if not act.derivative_defined:
-            raise ValueError(
-                f"{act.name} has derivative zero almost everywhere, so its G matrix (which "
-                "multiplies phi'(w.x_i) phi'(w.x_j)) is not defined. Use kind='K' for its "
-                "random-features kernel, or the ReLU, whose derivative is the step."
-            )
+        require_derivative(act, "G")
         return act.derivative
     return act.fn
+
 
 @dataclass(frozen=True)
 class PolarRule:

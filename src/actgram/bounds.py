@@ -18,14 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_data, positive_int
-from .activations import Activation, activation
+from ._validate import as_activation, as_data, check_array, positive_int
 from .hermite import hermite_coefficients
 from .kernels import dual_kernel, gram_inf
-
-
-def _act(act) -> Activation:
-    return act if isinstance(act, Activation) else activation(act)
 
 
 def tail_mass(act, kmax: int) -> np.ndarray:
@@ -35,7 +30,7 @@ def tail_mass(act, kmax: int) -> np.ndarray:
     is that of the coefficients (1e-13 each, checked to ``kmax = 2000`` against closed forms in
     the kinks chapter) times ``kmax``; tails below about ``kmax * 1e-15`` are not resolved.
     """
-    act = _act(act)
+    act = as_activation(act)
     kmax = positive_int(kmax, "kmax")
     head = np.cumsum(hermite_coefficients(act, kmax) ** 2)
     return float(dual_kernel(act, 0.0, "dd")) - np.concatenate([[0.0], head])
@@ -48,30 +43,34 @@ def separation_bound(tail: np.ndarray, n: int, delta: float) -> float:
     from :func:`tail_mass`. Returns 0 (true but empty) when no :math:`K_0` in range makes the
     Gershgorin factor positive.
     """
-    tail = np.asarray(tail, dtype=np.float64)
+    tail = check_array(tail, "tail", ndim=1, what="the 1-D array of tail_mass")
     K0 = np.arange(tail.size)
     factor = 1.0 - (n - 1) * (1.0 - delta**2 / 2.0) ** (K0 + 1)
     return float(np.max(np.where(factor > 0, factor * tail, 0.0)))
 
 
-def abs_correlations(X) -> np.ndarray:
-    r""":math:`|\rho_{ij}| = |x_i\cdot x_j|` with the diagonal set to 0, shape (n, n)."""
-    X = as_data(X)
+def abs_correlations(X, *, normalize: bool = False) -> np.ndarray:
+    r""":math:`|\rho_{ij}| = |x_i\cdot x_j|` with the diagonal set to 0, shape (n, n).
+
+    ``normalize=True``: the correlations of the normalised rows ``x / |x|``.
+    """
+    X = as_data(X, normalize=normalize)
     A = np.abs(X @ X.T)
     np.fill_diagonal(A, 0.0)
     return A
 
 
-def correlation_bound(X, act, *, row_sums: bool = True, kmax: int = 200) -> float:
+def correlation_bound(X, act, *, row_sums: bool = True, kmax: int = 200,
+                      normalize: bool = False) -> float:
     r"""The book's correlation lower bound :math:`\sum_k c_k^2 (1 - r_{k+1})_+` on :math:`\lambda_{\min}`.
 
     :math:`r_j = \max_i\sum_{l\ne i}|\rho_{il}|^j` (``row_sums=True``) or
     :math:`(n-1)\rho_{\max}^j`. The coefficients are shrunk by their stated error
     (:math:`(|c_k| - 10^{-13})_+^2`) and everything beyond ``kmax`` is counted as 0, so the
-    bound stays a bound.
+    bound stays a bound. ``normalize=True``: the bound for the normalised rows.
     """
-    c2 = np.maximum(np.abs(hermite_coefficients(_act(act), kmax)) - 1e-13, 0.0) ** 2
-    A = abs_correlations(X)
+    c2 = np.maximum(np.abs(hermite_coefficients(as_activation(act), kmax)) - 1e-13, 0.0) ** 2
+    A = abs_correlations(X, normalize=normalize)
     powers = np.arange(1, c2.size + 1)
     if row_sums:
         r = np.array([np.max(np.sum(A**j, axis=1)) for j in powers])
@@ -80,9 +79,12 @@ def correlation_bound(X, act, *, row_sums: bool = True, kmax: int = 200) -> floa
     return float(np.sum(c2 * np.maximum(0.0, 1.0 - r)))
 
 
-def pair_bound(X, act) -> float:
-    r"""Upper bound :math:`\min_{i\ne j}(G_{ii} - |G_{ij}|) \ge \lambda_{\min}(G^\infty)` (interlacing)."""
-    G = gram_inf(X, _act(act))
+def pair_bound(X, act, *, normalize: bool = False) -> float:
+    r"""Upper bound :math:`\min_{i\ne j}(G_{ii} - |G_{ij}|) \ge \lambda_{\min}(G^\infty)` (interlacing).
+
+    ``normalize=True``: the bound for the normalised rows.
+    """
+    G = gram_inf(X, as_activation(act), normalize=normalize)
     if G.shape[0] < 2:
         raise ValueError("pair_bound needs at least two points")
     P = np.diag(G)[:, None] - np.abs(G)

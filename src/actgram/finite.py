@@ -13,8 +13,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_data, as_real_array, check_matrix_size, positive_int
-from .activations import Activation, activation
+from ._validate import (
+    as_activation,
+    as_data,
+    check_array,
+    check_kind,
+    check_matrix_size,
+    check_of,
+    positive_int,
+    require_derivative,
+)
 
 
 def sample_weights(m: int, d: int, seed: int | None = 0) -> np.ndarray:
@@ -28,22 +36,19 @@ def sample_weights(m: int, d: int, seed: int | None = 0) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal((m, d))
 
 
-def _as_weights(W, d: int) -> np.ndarray:
-    W = as_real_array(W, "W", "a real array of shape (m, d)")
-    if W.ndim != 2 or W.shape[0] == 0:
-        raise ValueError(f"W must have shape (m, d) with m >= 1; got shape {W.shape}")
-    if W.shape[1] != d:
-        raise ValueError(f"W has {W.shape[1]} columns but the data have d = {d}; W must be (m, {d})")
-    if not np.all(np.isfinite(W)):
-        raise ValueError("W contains NaN or inf")
-    return W
+def _weights_shape(d: int) -> str:
+    return f"an array of shape (m, {d}) with m >= 1 (as many columns as X has)"
 
 
 def features(X, W, act, of: str = "derivative", *, normalize: bool = False) -> np.ndarray:
     r"""The matrix :math:`A_{ik} = f(w_k\cdot x_i)` with ``f`` = :math:`\phi'` or :math:`\phi`, shape (n, m)."""
-    act = act if isinstance(act, Activation) else activation(act)
+    act = as_activation(act)
+    of = check_of(of)
+    if of == "derivative":
+        require_derivative(act, "the phi' features")
     X = as_data(X, normalize=normalize)
-    W = _as_weights(W, X.shape[1])
+    W = check_array(W, "W", shape=(None, X.shape[1]), min_size=1,
+                    what=_weights_shape(X.shape[1]))
     f = act.derivative if of == "derivative" else act.fn
     A = np.asarray(f(X @ W.T), dtype=np.float64)
     if not np.all(np.isfinite(A)):
@@ -59,14 +64,13 @@ def gram_init(X, W, act, *, kind: str = "G", normalize: bool = False) -> np.ndar
     ``kind="K"``: :math:`B B^\top/m` with :math:`B = \phi(XW^\top)` (second layer);
     ``kind="ntk"``: their sum. Exact for the given ``W`` (no sampling inside).
     """
-    act = act if isinstance(act, Activation) else activation(act)
-    if kind not in ("G", "K", "ntk"):
-        raise ValueError(f"kind must be 'G', 'K' or 'ntk'; got {kind!r}")
-    if kind in ("G", "ntk") and not act.derivative_defined:
-        raise ValueError(f"{act.name} has derivative zero almost everywhere: G0 would be the zero "
-                         "matrix and says nothing; use kind='K'")
+    act = as_activation(act)
+    kind = check_kind(kind)
+    if kind in ("G", "ntk"):
+        require_derivative(act, "G0")
     X = as_data(X, normalize=normalize)
-    W = _as_weights(W, X.shape[1])
+    W = check_array(W, "W", shape=(None, X.shape[1]), min_size=1,
+                    what=_weights_shape(X.shape[1]))
     n, m = X.shape[0], W.shape[0]
     check_matrix_size(n, copies=3, what="finite-width Gram matrix")
     AA = np.zeros((n, n))  # sum_k phi'(w_k.x_i) phi'(w_k.x_j)

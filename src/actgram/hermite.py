@@ -24,8 +24,7 @@ import math
 
 import numpy as np
 
-from ._validate import positive_int
-from .activations import Activation, activation
+from ._validate import as_activation, check_of, positive_int, require_derivative
 
 _PANEL_NODES = 40
 
@@ -87,16 +86,11 @@ def hermite_coefficients(act, kmax: int, of: str = "derivative") -> np.ndarray:
         :math:`c_k = \mathbb{E}[f(g) h_k(g)]`, accurate to 1e-13 absolute for built-ins.
         Note :math:`c_k(\phi') = \sqrt{k+1}\, c_{k+1}(\phi)`.
     """
-    act = activation(act) if not isinstance(act, Activation) else act
+    act = as_activation(act)
     kmax = positive_int(kmax, "kmax", minimum=0)
-    if of not in ("derivative", "function"):
-        raise ValueError(f"of must be 'derivative' or 'function'; got {of!r}")
-    if of == "derivative" and not act.derivative_defined:
-        raise ValueError(
-            f"{act.name} has derivative zero almost everywhere (a delta at its jump), so "
-            "c_k(phi') is not a function's coefficient; use of='function' (the step function is "
-            "ReLU's derivative: activation('relu') with of='derivative' gives the same numbers)"
-        )
+    of = check_of(of)
+    if of == "derivative":
+        require_derivative(act, "c_k(phi')")
     if act.hermite_poly is not None:
         a = act.hermite_poly
         if of == "derivative":

@@ -67,6 +67,7 @@ from ._validate import (
     as_activation,
     as_data,
     as_real_array,
+    check_kind,
     check_matrix_size,
     real_scalar,
 )
@@ -88,8 +89,9 @@ def dual_kernel(act, theta, which: str = "dd") -> np.ndarray:
             f"[{np.nanmin(th) if th.size else 0:.6g}, {np.nanmax(th) if th.size else 0:.6g}]"
             + (" and NaN" if np.any(np.isnan(th)) else "")
         )
-    if which in act.dual:
-        return act.dual[which](th)
+    key = {"dd": "derivative", "ff": "function"}[which]
+    if key in act.dual:
+        return act.dual[key](th)
     if act.hermite_poly is not None:
         from .hermite import hermite_coefficients
 
@@ -101,9 +103,6 @@ def dual_kernel(act, theta, which: str = "dd") -> np.ndarray:
         # (built-ins always tabulate: the table is shared and reused, e.g. layer by layer)
         return dual_quadrature(act, th, which)
     return theta_table(act, which)(th)
-
-
-_KINDS = ("G", "K", "ntk")
 
 
 def kernel_inf(X, act, kind: str = "G", *, Y=None, normalize: bool = False, rows: str = "unit",
@@ -137,8 +136,7 @@ def kernel_inf(X, act, kind: str = "G", *, Y=None, normalize: bool = False, rows
     Accuracy: within 1e-14 * max(1, ``|entry|``) of the exact entries for built-in activations
     (measured worst case 4e-15 against 20-digit references).
     """
-    if kind not in _KINDS:
-        raise ValueError(f"kind must be one of {_KINDS}; got {kind!r}")
+    kind = check_kind(kind)
     act = as_activation(act)
     if rows not in ("unit", "any"):
         raise ValueError(f"rows must be 'unit' or 'any'; got {rows!r}")

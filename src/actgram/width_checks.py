@@ -41,6 +41,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ._validate import as_data, check_array, positive_int
+
 Array = np.ndarray
 Elementwise = Callable[[Array], Array]
 
@@ -70,8 +72,20 @@ def _sqrt_psd(C: Array) -> Array:
     return V * np.sqrt(np.clip(ev, 0.0, None))
 
 
+def _unit_rows(X, normalize: bool) -> Array:
+    """``X`` as a float64 (n, d) array with unit rows (the normalised rows if ``normalize``)."""
+    if normalize:
+        return as_data(X, normalize=True)
+    X = check_array(X, "X", ndim=2, what="an (n, d) array with unit rows")
+    if not np.allclose(np.linalg.norm(X, axis=1), 1.0, atol=1e-12):
+        raise ValueError("X must be an (n, d) array with unit rows (or pass normalize=True for "
+                         "the estimate on the normalised rows)")
+    return X
+
+
 def deep_gram_monte_carlo(X: Array, phi: Elementwise, dphi: Elementwise, depth: int,
-                          width: int, seed: int, c: float | None = None) -> Array:
+                          width: int, seed: int, c: float | None = None, *,
+                          normalize: bool = False) -> Array:
     r"""One finite-width estimate of the trained layer's Gram matrix :math:`G^{(L)}`.
 
     Parameters
@@ -82,17 +96,15 @@ def deep_gram_monte_carlo(X: Array, phi: Elementwise, dphi: Elementwise, depth: 
     width : m, the width of every layer (random and trained).
     seed : seed of ``numpy.random.default_rng``.
     c : :math:`1/\mathbb{E}[\phi(g)^2]`; default :func:`layer_constant` (phi).
+    normalize : estimate the matrix of the normalised rows ``x / |x|`` (default: rows must
+        have unit norm).
 
     Returns
     -------
     (n, n) array: :math:`\hat G`, entry errors of order ``width ** -0.5``.
     """
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or not np.allclose(np.linalg.norm(X, axis=1), 1.0, atol=1e-12):
-        raise ValueError("X must be an (n, d) array with unit rows")
-    depth, width = int(depth), int(width)
-    if depth < 1 or width < 1:
-        raise ValueError(f"depth and width must be >= 1, got {depth} and {width}")
+    X = _unit_rows(X, normalize)
+    depth, width = positive_int(depth, "depth"), positive_int(width, "width")
     if c is None and depth > 1:
         c = layer_constant(phi)
     rng = np.random.default_rng(seed)
@@ -109,10 +121,12 @@ def deep_gram_monte_carlo(X: Array, phi: Elementwise, dphi: Elementwise, depth: 
 
 def deep_gram_monte_carlo_stats(X: Array, phi: Elementwise, dphi: Elementwise, depth: int,
                                 width: int, repeats: int, seed: int = 0,
-                                c: float | None = None) -> tuple[Array, Array]:
+                                c: float | None = None, *,
+                                normalize: bool = False) -> tuple[Array, Array]:
     r"""Mean and standard error over ``repeats`` independent estimates of :math:`G^{(L)}`.
 
-    Each repeat calls :func:`deep_gram_monte_carlo` with seed ``[seed, r]``. The standard
+    Each repeat calls :func:`deep_gram_monte_carlo` with seed ``[seed, r]`` (``normalize``
+    as there). The standard
     error is the sample standard deviation over repeats divided by ``sqrt(repeats)``; with
     ``repeats`` = R the ratio (mean - true) / se of one entry follows approximately a
     Student t distribution with R - 1 degrees of freedom (plus the O(1/width) bias of the
@@ -122,9 +136,8 @@ def deep_gram_monte_carlo_stats(X: Array, phi: Elementwise, dphi: Elementwise, d
     -------
     mean, se : (n, n) arrays.
     """
-    repeats = int(repeats)
-    if repeats < 2:
-        raise ValueError(f"repeats must be >= 2 for a standard error, got {repeats}")
+    repeats = positive_int(repeats, "repeats (>= 2 for a standard error)", minimum=2)
+    X = _unit_rows(X, normalize)
     if c is None and int(depth) > 1:
         c = layer_constant(phi)
     est = np.stack([deep_gram_monte_carlo(X, phi, dphi, depth, width,
