@@ -201,7 +201,8 @@ def kernel(X: np.ndarray, Y: np.ndarray | None, act, kind: str) -> np.ndarray | 
         a, relu = fam
         mode = 4 if math.isnan(a) else {"G": 1, "K": 2, "ntk": 3}[kind]
         return arccos_kernel(X, Y, 0.0 if math.isnan(a) else a, relu, mode)
-    if act.hermite_poly is not None or any(w in act.dual for w in whiches):
+    keys = {"dd": "derivative", "ff": "function"}
+    if act.hermite_poly is not None or any(keys[w] in act.dual for w in whiches):
         return None
     coefs = {}
     for w in whiches:

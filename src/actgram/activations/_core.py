@@ -92,8 +92,8 @@ class Activation:
         Parameters the activation was built with.
     dual : dict
         Closed-form dual kernels as numpy functions of the angle :math:`\theta`: key
-        ``"ff"`` for :math:`\mathbb{E}[\phi(u)\phi(v)]`, ``"dd"`` for
-        :math:`\mathbb{E}[\phi'(u)\phi'(v)]`.
+        ``"function"`` for :math:`\mathbb{E}[\phi(u)\phi(v)]`, ``"derivative"`` for
+        :math:`\mathbb{E}[\phi'(u)\phi'(v)]` (the ``of`` of :meth:`dual_form`).
     hermite_poly : tuple or None
         Monomial coefficients ``(a_0, a_1, ...)`` when :math:`\phi` is a polynomial
         (exact Hermite coefficients follow from them).
@@ -172,9 +172,8 @@ class Activation:
         if self.forms is not None and of in self.forms.duals:
             form = self.forms.duals[of]
             return lambda theta: form(xp, theta)
-        key = _DUAL_KEY[of]
-        if xp is NUMPY and key in self.dual:  # an Activation built with numpy duals
-            return self.dual[key]
+        if xp is NUMPY and of in self.dual:  # an Activation built with numpy duals
+            return self.dual[of]
         return None
 
     def torch_forms(self) -> tuple[Callable, Callable]:
@@ -193,9 +192,6 @@ class Activation:
 
             return callable_torch_forms(self)
         return forms_in(self.forms, torch_ops())
-
-
-_DUAL_KEY = {"function": "ff", "derivative": "dd"}
 
 
 def forms_in(forms: Forms, xp) -> tuple[Callable, Callable]:
@@ -231,7 +227,7 @@ def builtin(name: str, forms: Forms, *, complex_derivative: bool = False,
     def derivative(z):
         return forms.dphi(NUMPY, z)
 
-    dual = {_DUAL_KEY[of]: _numpy_dual(form) for of, form in forms.duals.items()}
+    dual = {of: _numpy_dual(form) for of, form in forms.duals.items()}
     if complex_derivative:
         kw["derivative_complex"] = derivative
     return Activation(name, fn, derivative, dual=dual, forms=forms, **kw)
