@@ -115,7 +115,7 @@ def test_symmetric_family_is_a_spurious_minimum_at_k8():
     assert int(np.sum(e > 1.0)) == 9  # d + 1 large eigenvalues
     # the minimiser stays there, and classifies it
     r = h.find_minimum(W + 1e-4 * np.random.default_rng(0).standard_normal(W.shape))
-    assert r.kind == "spurious" and r.loss == pytest.approx(h.population_loss(W), abs=1e-12)
+    assert r.verdict == "spurious" and r.loss == pytest.approx(h.population_loss(W), abs=1e-12)
     c = h.canonical_form(r.W)
     assert c.blocks == (1, 7) and c.defect < 1e-8 and c.extra_symmetric and len(c.values) == 5
 
@@ -135,7 +135,7 @@ def test_canonical_form_undoes_permutations():
 
 def test_random_starts_find_the_global_minimum():
     res = h.random_starts(3, 3, 3, seed=0)
-    assert all(r.kind == "global" and r.loss < 1e-10 for r in res)
+    assert all(r.verdict == "global" and r.loss < 1e-10 for r in res)
 
 
 def test_cluster_eigenvalues():
@@ -161,7 +161,7 @@ def test_bad_inputs():
         h.population_hessian(np.eye(2), np.eye(3))
     with pytest.raises(TypeError, match="complex"):
         h.population_loss(np.eye(2) * 1j)
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ValueError, match=r"W must have at least 1 entries; got 0 \(shape \(0, 3\)\)"):
         h.population_loss(np.zeros((0, 3)))
     with pytest.raises(ValueError, match="k"):
         h.symmetric_basis(2)
@@ -177,3 +177,40 @@ def test_bad_inputs():
         h.symmetric_family(THETA8, [8, 9], [8])
     with pytest.raises(ValueError, match="canonical_form needs d >= k"):
         h.canonical_form(np.ones((3, 2)))
+
+
+# ------------------------------------------------------------------------------------------
+# the package layout (issue 17): one arc-cosine kernel, one angle guard, distinct names
+# ------------------------------------------------------------------------------------------
+def test_kernel_is_arccos_J_bit_for_bit():
+    """The kernel is written once (activations.arccos_J) and the angle once
+    (_guards.direction_angles); the closed forms keep the bits of the formula
+    |w||u|/(2 pi) (sin t + (pi - t) cos t) written out, so the chapters' numbers stay."""
+    from actgram._guards import direction_angles
+
+    rng = np.random.default_rng(11)
+    W, U = rng.standard_normal((5, 4)), rng.standard_normal((3, 4))
+    nw, nu = np.linalg.norm(W, axis=1), np.linalg.norm(U, axis=1)
+    t = direction_angles((W / nw[:, None])[:, None, :], (U / nu[:, None])[None, :, :])
+    literal = nw[:, None] * nu[None, :] / (2 * math.pi) * (np.sin(t) + (math.pi - t) * np.cos(t))
+    assert np.array_equal(h.arccos_kernel(W, U), literal)
+
+
+def test_minimum_result_has_a_verdict_not_a_kind():
+    """kind means only G/K/ntk in actgram: the minimiser's label is MinimumResult.verdict."""
+    r = h.find_minimum(h.teacher(3) + 1e-3)
+    assert r.verdict == "global" and not hasattr(r, "kind")
+
+
+def test_companion_modules_small_and_exports_resolve():
+    """Every companion module has at most 400 lines, and every name in each package's
+    __all__ resolves (the packages re-export their modules' public names)."""
+    import pathlib
+
+    from actgram.companions import shortcut as sc
+    from actgram.companions import threshold as th
+
+    for pkg in (h, sc, th):
+        for f in pathlib.Path(pkg.__file__).parent.glob("*.py"):
+            assert len(f.read_text().splitlines()) <= 400, f
+        assert all(getattr(pkg, name, None) is not None for name in pkg.__all__)

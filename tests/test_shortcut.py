@@ -38,7 +38,7 @@ def test_kappa_monte_carlo():
 def test_moment_matrix_is_same_filter_loss():
     # Hand-checked: k = 1, p = 2, a = a* = 1 at theta = pi/2: L = (1/2) E[(relu(x) - relu(y))^2] with x, y
     # independent standard normals = 1/2 - 1/(2 pi).
-    L = sc.population_loss([0.0, 1.0], [1.0], [1.0, 0.0], [1.0])
+    L = sc.convnet_loss([0.0, 1.0], [1.0], [1.0, 0.0], [1.0])
     assert pytest.approx(0.5 - BETA, rel=1e-15) == L
     A = sc.moment_matrix(3)
     np.testing.assert_allclose(A, (math.pi - 1) / (2 * math.pi) * np.eye(3) + BETA, rtol=1e-15)
@@ -52,7 +52,7 @@ def test_loss_against_monte_carlo():
         u = rng.standard_normal(4) * 2.0  # any length: weight normalisation
         a = rng.standard_normal(5)
         mean, se = sc.sample_loss(u, a, v_star, a_star, 200_000, rng)
-        assert abs(mean - float(sc.population_loss(u, a, v_star, a_star))) < 5 * se
+        assert abs(mean - float(sc.convnet_loss(u, a, v_star, a_star))) < 5 * se
 
 
 def test_gradient_against_finite_differences():
@@ -65,10 +65,10 @@ def test_gradient_against_finite_differences():
         u = rng.standard_normal(4)
         a = rng.standard_normal(5)
         gu, ga = sc.loss_gradient(u, a, v_star, a_star)
-        fd_u = np.array([(sc.population_loss(u + h * e, a, v_star, a_star)
-                          - sc.population_loss(u - h * e, a, v_star, a_star)) / (2 * h) for e in np.eye(4)])
-        fd_a = np.array([(sc.population_loss(u, a + h * e, v_star, a_star)
-                          - sc.population_loss(u, a - h * e, v_star, a_star)) / (2 * h) for e in np.eye(5)])
+        fd_u = np.array([(sc.convnet_loss(u + h * e, a, v_star, a_star)
+                          - sc.convnet_loss(u - h * e, a, v_star, a_star)) / (2 * h) for e in np.eye(4)])
+        fd_a = np.array([(sc.convnet_loss(u, a + h * e, v_star, a_star)
+                          - sc.convnet_loss(u, a - h * e, v_star, a_star)) / (2 * h) for e in np.eye(5)])
         scale = np.linalg.norm(np.concatenate([gu, ga]))
         assert np.max(np.abs(gu - fd_u)) < 1e-7 * scale
         assert np.max(np.abs(ga - fd_a)) < 1e-7 * scale
@@ -78,7 +78,7 @@ def test_weight_normalisation():
     v_star, a_star = teacher()
     rng = np.random.default_rng(4)
     u, a = rng.standard_normal(4), rng.standard_normal(5)
-    assert sc.population_loss(3.7 * u, a, v_star, a_star) == pytest.approx(sc.population_loss(u, a, v_star, a_star),
+    assert sc.convnet_loss(3.7 * u, a, v_star, a_star) == pytest.approx(sc.convnet_loss(u, a, v_star, a_star),
                                                                            rel=1e-14)
     gu, _ = sc.loss_gradient(u, a, v_star, a_star)
     assert abs(gu @ u) < 1e-14 * np.linalg.norm(gu) * np.linalg.norm(u)  # scale-invariant loss: gradient _|_ u
@@ -88,10 +88,10 @@ def test_batched_matches_single():
     v_star, a_star = teacher()
     rng = np.random.default_rng(5)
     U, Aa = rng.standard_normal((6, 4)), rng.standard_normal((6, 5))
-    Lb = sc.population_loss(U, Aa, v_star, a_star)
+    Lb = sc.convnet_loss(U, Aa, v_star, a_star)
     gu, ga = sc.loss_gradient(U, Aa, v_star, a_star)
     for i in range(6):
-        assert Lb[i] == pytest.approx(float(sc.population_loss(U[i], Aa[i], v_star, a_star)), rel=1e-14)
+        assert Lb[i] == pytest.approx(float(sc.convnet_loss(U[i], Aa[i], v_star, a_star)), rel=1e-14)
         np.testing.assert_allclose(gu[i], sc.loss_gradient(U[i], Aa[i], v_star, a_star)[0], rtol=1e-13)
         np.testing.assert_allclose(ga[i], sc.loss_gradient(U[i], Aa[i], v_star, a_star)[1], rtol=1e-13)
 
@@ -99,11 +99,11 @@ def test_batched_matches_single():
 def test_global_optimum_has_zero_loss():
     v_star, a_star = teacher()
     # zero up to round-off: 5 v*/||5 v*|| differs from v* by ~1e-16, which the loss sees squared
-    assert sc.population_loss(5.0 * v_star, a_star, v_star, a_star) < 1e-30
+    assert sc.convnet_loss(5.0 * v_star, a_star, v_star, a_star) < 1e-30
     gu, ga = sc.loss_gradient(v_star, a_star, v_star, a_star)
     assert np.max(np.abs(gu)) < 1e-15 and np.max(np.abs(ga)) < 1e-15
     # and the loss is positive elsewhere
-    assert sc.population_loss(v_star, a_star + 1e-3, v_star, a_star) > 0
+    assert sc.convnet_loss(v_star, a_star + 1e-3, v_star, a_star) > 0
 
 
 def test_angle_accuracy_near_zero_and_pi():
@@ -134,10 +134,10 @@ def test_spurious_point_local_min_iff_margin_positive():
         v_star = np.eye(p)[0]
         assert (sc.spurious_margin(a_star) > 0) == expect_min
         v_sp, a_sp = sc.spurious_point(v_star, a_star)
-        L0 = float(sc.population_loss(v_sp, a_sp, v_star, a_star))
+        L0 = float(sc.convnet_loss(v_sp, a_sp, v_star, a_star))
         du = 0.05 * rng.standard_normal((2000, p))
         da = 1e-4 * rng.standard_normal((2000, 4))
-        L = sc.population_loss(v_sp + du, a_sp + da, v_star, a_star)
+        L = sc.convnet_loss(v_sp + du, a_sp + da, v_star, a_star)
         if expect_min:
             assert np.all(L > L0)
         else:  # moving the filter off -v* lowers the loss when a_sp . a* > 0
@@ -209,13 +209,13 @@ def test_success_interval():
 @pytest.mark.parametrize(
     "call, exc, match",
     [
-        (lambda: sc.population_loss([1.0, 0.0], [1.0], [2.0, 0.0], [1.0]), ValueError, "unit norm"),
-        (lambda: sc.population_loss([0.0, 0.0], [1.0], [1.0, 0.0], [1.0]), ValueError, "zero vector"),
-        (lambda: sc.population_loss([1.0, 0.0, 0.0], [1.0], [1.0, 0.0], [1.0]), ValueError, "patch dimension"),
-        (lambda: sc.population_loss([1.0, 0.0], [1.0, 2.0], [1.0, 0.0], [1.0]), ValueError, "number of patches"),
-        (lambda: sc.population_loss([1.0, np.nan], [1.0], [1.0, 0.0], [1.0]), ValueError, "NaN"),
-        (lambda: sc.population_loss([1.0, 1j], [1.0], [1.0, 0.0], [1.0]), TypeError, "complex"),
-        (lambda: sc.population_loss(1.0, [1.0], [1.0, 0.0], [1.0]), ValueError, "scalar"),
+        (lambda: sc.convnet_loss([1.0, 0.0], [1.0], [2.0, 0.0], [1.0]), ValueError, "unit norm"),
+        (lambda: sc.convnet_loss([0.0, 0.0], [1.0], [1.0, 0.0], [1.0]), ValueError, "zero vector"),
+        (lambda: sc.convnet_loss([1.0, 0.0, 0.0], [1.0], [1.0, 0.0], [1.0]), ValueError, "patch dimension"),
+        (lambda: sc.convnet_loss([1.0, 0.0], [1.0, 2.0], [1.0, 0.0], [1.0]), ValueError, "number of patches"),
+        (lambda: sc.convnet_loss([1.0, np.nan], [1.0], [1.0, 0.0], [1.0]), ValueError, "NaN"),
+        (lambda: sc.convnet_loss([1.0, 1j], [1.0], [1.0, 0.0], [1.0]), TypeError, "complex"),
+        (lambda: sc.convnet_loss(1.0, [1.0], [1.0, 0.0], [1.0]), ValueError, "scalar"),
         (lambda: sc.kappa(4.0), ValueError, r"\[0, pi\]"),
         (lambda: sc.moment_matrix(0), ValueError, ">= 1"),
         (lambda: sc.sample_loss([1.0, 0.0], [1.0], [1.0, 0.0], [1.0], 10, 0), TypeError, "Generator"),
@@ -235,4 +235,53 @@ def test_success_interval():
 )
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
+        call()
+
+
+# ------------------------------------------------------------------ layout and names (issue 17)
+def test_distinct_names_and_run_type():
+    """shortcut's loss is convnet_loss (hessian keeps population_loss), its run type is
+    ShortcutRun (training keeps TrainResult)."""
+    from actgram.companions import hessian as hs
+
+    assert not hasattr(sc, "population_loss") and not hasattr(sc, "TrainResult")
+    assert hasattr(hs, "population_loss")
+    v_star, a_star = np.eye(3)[0], np.array([1.0, -0.5, 0.8, -1.2])
+    u0, a0 = sc.plain_init(4, 3, 4, 0.5, np.random.default_rng(0))
+    res = sc.train(u0, a0, v_star, a_star, eta=0.5, steps=20, record_every=5)
+    assert isinstance(res, sc.ShortcutRun)
+    # the recorded loss is the public closed form at the recorded state, bit for bit
+    assert np.array_equal(res.losses[-1], sc.convnet_loss(res.u, res.a, v_star, a_star))
+    np.testing.assert_array_equal(res.angles[-1], sc.angle(res.u, v_star))
+
+
+def test_kappa_and_angle_bits():
+    """kappa is activations.arccos_J(1, .) / (2 pi) and the angle _guards.direction_angles:
+    both keep the bits of the formulas written out."""
+    from actgram._guards import direction_angles
+
+    t = np.linspace(0.0, math.pi, 101)
+    assert np.array_equal(sc.kappa(t), (np.sin(t) + (math.pi - t) * np.cos(t)) / (2.0 * math.pi))
+    rng = np.random.default_rng(12)
+    u, v = rng.standard_normal((7, 5)), rng.standard_normal(5)
+    v /= np.linalg.norm(v)
+    w = u / np.linalg.norm(u, axis=-1, keepdims=True)
+    v = v / np.linalg.norm(v)  # angle() renormalises the unit v_star it is given
+    literal = 2.0 * np.arctan2(np.linalg.norm(w - v, axis=-1), np.linalg.norm(w + v, axis=-1))
+    assert np.array_equal(sc.angle(u, v), literal)
+    assert np.array_equal(direction_angles(w, v), literal)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: sc.kappa([0.1, np.nan]), "theta contains NaN or inf"),
+        (lambda: sc.angle([1.0, 0.0], [[1.0, 0.0], [0.0, 2.0]]), "v_star must have unit norm"),
+        (lambda: sc.direction_at_angle([1.0], [0.1]), "at least 2 entries along its last axis"),
+        (lambda: sc.shortcut_init(2, [[1.0], [1.0]], 2, 0.1, np.random.default_rng(0)),
+         "at least 2 entries along its last axis"),
+    ],
+)
+def test_checked_inputs(call, match):
+    with pytest.raises(ValueError, match=match):
         call()

@@ -130,11 +130,11 @@ def test_tanh_teacher_data_shapes_and_labels():
     assert np.array_equal(X, X2) and np.array_equal(y, y2)
 
 
-@pytest.mark.parametrize("kind", sorted(th.STE_BACKWARDS))
-def test_ste_runs_decrease_objective_and_bound_by_convex(kind):
+@pytest.mark.parametrize("backward", sorted(th.STE_BACKWARDS))
+def test_ste_runs_decrease_objective_and_bound_by_convex(backward):
     X, y, _, _ = th.tanh_teacher_data(20, 3, 5, seed=1)
     beta = 0.02
-    res = th.train_ste(X, y, beta, width=50, backward=kind, steps=200, seed=0)
+    res = th.train_ste(X, y, beta, width=50, backward=backward, steps=200, seed=0)
     assert res.objective[-1] < res.objective[0]
     n = X.shape[0]
     assert res.objective[-1] == pytest.approx(res.net.objective(X, y, beta) / n, rel=1e-10)
@@ -164,7 +164,7 @@ def test_bad_inputs():
         th.ThresholdNet(np.ones((3, 2)), np.ones(2), np.ones(2)).predict(np.ones((4, 5)))
     with pytest.raises(TypeError, match="Patterns"):
         th.network_from_lasso(np.ones((3, 2)), np.ones(2))
-    with pytest.raises(ValueError, match="non-empty"):
+    with pytest.raises(ValueError, match=r"y must have at least 1 entries; got 0"):
         th.shattering_closed_form([], 0.1)
     with pytest.raises(TypeError, match="complex"):
         th.solve_lasso_fista(np.ones((3, 2)) * 1j, np.ones(3), 0.1)
@@ -211,3 +211,21 @@ def test_patterns_with_nets_makes_net_feasible():
     assert res.objective <= net.convex_objective(X, y, beta) + res.gap + 1e-12
     with pytest.raises(TypeError, match="Patterns"):
         th.patterns_with_nets(pats.H, X, [net])
+
+
+def test_checked_inputs_name_argument_and_expectation():
+    """The one array checker (_validate.check_array): every message names the argument, what
+    it got and what it must be; the choices are listed by _validate.check_choice."""
+    with pytest.raises(ValueError, match=r"y must be an array of shape \(3\); got shape \(4,\)"):
+        th.lasso_objective(np.ones((3, 2)), np.ones(4), np.zeros(2), 0.1)
+    with pytest.raises(ValueError, match=r"u must be an array of shape \(2\); got shape \(3,\)"):
+        th.lasso_dual_bound(np.ones((3, 2)), np.ones(3), np.zeros(3), 0.1)
+    with pytest.raises(ValueError, match=r"H must be a 2-D real array; got a 1-D array"):
+        th.solve_lasso_lbfgsb(np.ones(3), np.ones(3), 0.1)
+    with pytest.raises(ValueError, match=r"delta contains NaN or inf"):
+        th.shattering_objective([np.nan, 1.0], [1.0, -1.0], 0.1)
+    with pytest.raises(ValueError, match=r"backward must be one of 'clipped', 'identity', 'leaky', "
+                                         r"'relu'"):
+        th.train_ste(np.ones((3, 2)), np.ones(3), 0.1, width=4, backward="sign")
+    # threshold() takes any real array, inf included (no finiteness check on z)
+    assert np.array_equal(th.threshold([-np.inf, np.inf]), [0.0, 1.0])

@@ -24,10 +24,10 @@ __all__ = [
     "expected_multiplicities",
     "family_table",
     "fit_line",
-    "kind_table",
     "scaling_fits",
     "scaling_table",
     "start_table",
+    "symmetry_table",
     "wrapped",
 ]
 
@@ -39,17 +39,18 @@ def wrapped(items: Sequence[str], *, indent: str = "  ") -> str:
 
 
 def start_table(runs: Mapping[int, Sequence[Any]], n_starts: int) -> Table:
-    r"""Outcomes of the random starts at each width: counts by kind, the spurious fraction
-    with its binomial standard error :math:`\sqrt{f(1-f)/N}`, and the distinct losses (6
-    decimals) at the spurious minima."""
+    r"""Outcomes of the random starts at each width: counts by verdict, the spurious
+    fraction with its binomial standard error :math:`\sqrt{f(1-f)/N}`, and the distinct
+    losses (6 decimals) at the spurious minima."""
     rows = []
     for k, res in runs.items():
-        kinds = Counter(r.kind for r in res)
-        frac = kinds["spurious"] / n_starts
+        verdicts = Counter(r.verdict for r in res)
+        frac = verdicts["spurious"] / n_starts
         se = math.sqrt(frac * (1 - frac) / n_starts)
-        losses = sorted({f"{r.loss:.6f}" for r in res if r.kind == "spurious"})
-        rows.append({"k = d": k, "global": kinds["global"], "spurious": kinds["spurious"],
-                     "other": kinds["other"], "fraction spurious": f"{frac:.2f} ± {se:.2f}",
+        losses = sorted({f"{r.loss:.6f}" for r in res if r.verdict == "spurious"})
+        rows.append({"k = d": k, "global": verdicts["global"],
+                     "spurious": verdicts["spurious"], "other": verdicts["other"],
+                     "fraction spurious": f"{frac:.2f} ± {se:.2f}",
                      "loss at the spurious minima": ", ".join(losses) or "-"})
     return Table(rows)
 
@@ -71,15 +72,15 @@ def canonical_spread(type_a: Mapping[int, Sequence[tuple[Any, Any]]]) -> dict[in
             for k, ta in type_a.items()}
 
 
-def kind_table(spurious: Mapping[int, Sequence[Any]], canon: Mapping[int, Sequence[Any]],
-               *, tol: float = 1e-8) -> Table:
+def symmetry_table(spurious: Mapping[int, Sequence[Any]],
+                   canon: Mapping[int, Sequence[Any]], *, tol: float = 1e-8) -> Table:
     """Spurious minima of each width grouped by (blocks, distinct entries, loss to 6
     decimals, exact symmetry: defect below ``tol``), with their counts."""
     rows = []
     for k, cs in canon.items():
-        kinds = Counter((c.blocks, len(c.values), f"{r.loss:.6f}", bool(c.defect < tol))
-                        for r, c in zip(spurious[k], cs, strict=True))
-        for (blocks, nval, loss, exact), n in sorted(kinds.items(), key=lambda t: t[0][2]):
+        groups = Counter((c.blocks, len(c.values), f"{r.loss:.6f}", bool(c.defect < tol))
+                         for r, c in zip(spurious[k], cs, strict=True))
+        for (blocks, nval, loss, exact), n in sorted(groups.items(), key=lambda t: t[0][2]):
             rows.append({"k = d": k, "blocks": str(blocks), "distinct entries": nval,
                          "loss": loss, "exact symmetry": exact, "count": n})
     return Table(rows)

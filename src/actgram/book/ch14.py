@@ -31,7 +31,7 @@ def gradient_error(u: np.ndarray, a: np.ndarray, v_star: np.ndarray, a_star: np.
     central differences of the closed-form loss (step ``h`` in every coordinate of ``u`` and
     ``a``), relative to the gradient's norm. Accuracy of the differences: truncation
     :math:`O(h^2)` plus round-off :math:`O(\epsilon/h)`, about 1e-10 for ``h = 1e-6``."""
-    loss = sc.population_loss
+    loss = sc.convnet_loss
     fd = [(loss(u + h * e, a, v_star, a_star) - loss(u - h * e, a, v_star, a_star)) / (2 * h)
           for e in np.eye(u.size)]
     fd += [(loss(u, a + h * e, v_star, a_star) - loss(u, a - h * e, v_star, a_star)) / (2 * h)
