@@ -41,10 +41,15 @@ class DeepNet:
         self.yt = torch.as_tensor(y, dtype=tdt, device=dev)
         self.at = torch.as_tensor(a, dtype=tdt, device=dev)
         self.Ws = [torch.as_tensor(w, dtype=tdt, device=dev).clone() for w in W0]
+        self.W0 = W0
         m = W0[0].shape[0]
         self.out_scale = 1.0 / math.sqrt(m)
         self.hid_scale = math.sqrt(c / m)
         self.work = X.shape[0] * m * max(1, (len(W0) - 1) * min(m, 64))
+
+    def weights(self) -> tuple[list, list]:
+        """The trained weights now and at the start (numpy)."""
+        return [w.cpu().numpy() for w in self.Ws], self.W0
 
     def forward_backward(self):
         """Outputs u (n,), inputs h^{(l-1)} of every layer, deltas du/dz^{(l)}."""
@@ -101,22 +106,10 @@ class DeepNet:
             Wl -= eta * g
 
 
-def train_deep(
-    X,
-    y,
-    act,
-    m: int,
-    depth: int,
-    *,
-    steps: int,
-    eta: float | None = None,
-    seed: int = 0,
-    record_every: int = 1,
-    dtype: str = "float64",
-    device: str | None = None,
-    progress: bool | None = None,
-    snapshot_steps: Sequence[int] = (),
-) -> TrainResult:
+def train_deep(X, y, act, m: int, depth: int, *, steps: int, eta: float | None = None,
+               seed: int = 0, record_every: int = 1, dtype: str = "float64",
+               device: str | None = None, progress: bool | None = None,
+               snapshot_steps: Sequence[int] = ()) -> TrainResult:
     r"""Full-batch gradient descent on all hidden layers of a deep fully connected net.
 
     ``depth`` counts hidden layers, as in :func:`actgram.deep_gram` (``depth = 1`` is
@@ -155,31 +148,9 @@ def train_deep(
         np.random.default_rng([seed, layer]).standard_normal((m, m))
         for layer in range(2, depth + 1)
     ]
-    dev = _loop.torch_device(device)
-    net = DeepNet(X, y, W0, a, act, c=c, dtype=dtype, dev=dev)
+    net = DeepNet(X, y, W0, a, act, c=c, dtype=dtype, dev=_loop.torch_device(device))
     lam, V = np.linalg.eigh(net.initial_ntk())
-    lam_max = float(lam[-1])
-    what = "NTK0"
-    eta = _loop.check_eta(eta, lam_max, what)
-    record = _loop.record_list(steps, record_every)
-    losses, R, snapshots = _loop.run(
-        net,
-        steps=steps,
-        record=record,
-        snaps=snaps,
-        eta=eta,
-        lam_max=lam_max,
-        what=what,
-        progress=progress,
-    )
-    change = _loop.relative_change([w.cpu().numpy() for w in net.Ws], W0)
-    info = {
-        "device": str(dev),
-        "dtype": dtype,
-        "m": m,
-        "lambda_max": lam_max,
-        "train_second": False,
-        "depth": depth,
-        "c": c,
-    }
-    return _loop.result(losses, R, snapshots, lam, V, eta, record, change, info)
+    eta = _loop.check_eta(eta, float(lam[-1]), "NTK0")
+    info = {"dtype": dtype, "m": m, "train_second": False, "depth": depth, "c": c}
+    return _loop.fit(net, lam, V, eta, "NTK0", steps=steps, record_every=record_every,
+                     snaps=snaps, progress=progress, info=info)

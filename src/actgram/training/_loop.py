@@ -22,7 +22,21 @@ from .._validate import as_data, check_array, positive_int, real_scalar
 
 
 @dataclass
-class TrainResult:
+class Run:
+    """The fields every training record has (see :class:`TrainResult`)."""
+
+    loss: np.ndarray
+    record_steps: np.ndarray
+    residuals: np.ndarray
+    eigvals: np.ndarray
+    eigvecs: np.ndarray
+    projections: np.ndarray
+    predicted: np.ndarray
+    eta: float
+
+
+@dataclass
+class TrainResult(Run):
     """What :func:`train_two_layer` and :func:`train_deep` record.
 
     ``loss[t]`` is :math:`\\tfrac12\\|u_t - y\\|^2` for ``t = 0..steps``; ``residuals``
@@ -39,14 +53,6 @@ class TrainResult:
     ``train_deep``).
     """
 
-    loss: np.ndarray
-    record_steps: np.ndarray
-    residuals: np.ndarray
-    eigvals: np.ndarray
-    eigvecs: np.ndarray
-    projections: np.ndarray
-    predicted: np.ndarray
-    eta: float
     weight_change: float
     info: dict = field(default_factory=dict)
     snapshots: dict = field(default_factory=dict)
@@ -73,6 +79,9 @@ class Net(Protocol):
 
     def step(self, r, state, eta: float) -> None:
         """One gradient step in place."""
+
+    def weights(self) -> tuple[list, list]:
+        """The trained weights now and at the start, numpy (for :func:`fit`)."""
 
 
 def torch_device(device: str | None):
@@ -248,22 +257,24 @@ def sym(M) -> np.ndarray:
     return 0.5 * (out + out.T)
 
 
-def result(losses, R, snapshots, lam, V, eta, record, change, info) -> TrainResult:
-    """The :class:`TrainResult` of one run (linearised prediction included)."""
+def fit(net, lam, V, eta, what: str, *, steps: int, record_every: int, snaps,
+        progress, info: dict) -> TrainResult:
+    """Run ``net``; its :class:`TrainResult`, with the linearised prediction.
+
+    ``lam``, ``V``: eigenpairs of the matrix that drives the residual; ``info``: what
+    the trainer records besides device and lambda_max.
+    """
+    lam_max = float(lam[-1])
+    record = record_list(steps, record_every)
+    losses, R, snapshots = run(net, steps=steps, record=record, snaps=snaps, eta=eta,
+                               lam_max=lam_max, what=what, progress=progress)
     proj, steps_arr, pred = linearised(R, V, lam, eta, record)
-    return TrainResult(
-        loss=losses,
-        record_steps=steps_arr,
-        residuals=R,
-        eigvals=lam,
-        eigvecs=V,
-        projections=proj,
-        predicted=pred,
-        eta=float(eta),
-        weight_change=change,
-        info=info,
-        snapshots=snapshots,
-    )
+    info = {"device": str(net.device), "dtype": info.pop("dtype"), "m": info.pop("m"),
+            "lambda_max": lam_max, **info}
+    return TrainResult(loss=losses, record_steps=steps_arr, residuals=R, eigvals=lam,
+                       eigvecs=V, projections=proj, predicted=pred, eta=float(eta),
+                       weight_change=relative_change(*net.weights()), info=info,
+                       snapshots=snapshots)
 
 
 def relative_change(new: list, old: list) -> float:

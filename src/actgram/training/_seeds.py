@@ -22,7 +22,7 @@ from ._two_layer import first_draw
 
 
 @dataclass
-class SeedRuns:
+class SeedRuns(_loop.Run):
     r"""What :func:`train_seeds` records for ``S`` seeds (first axis) of one activation.
 
     ``loss`` (S, steps + 1); at the ``R`` steps ``record_steps``: ``residuals`` (S, R,
@@ -42,14 +42,6 @@ class SeedRuns:
     act: str
     seeds: np.ndarray
     m: int
-    eta: float
-    loss: np.ndarray
-    record_steps: np.ndarray
-    residuals: np.ndarray
-    eigvals: np.ndarray
-    eigvecs: np.ndarray
-    projections: np.ndarray
-    predicted: np.ndarray
     predicted_loss: np.ndarray
     flip_fraction: np.ndarray
     flipped_neurons: np.ndarray
@@ -235,22 +227,8 @@ def train_seeds(
     proj = np.einsum("srn,snk->srk", res, V)
     pred = (1.0 - eta * lam)[:, None, :] ** rec[None, :, None] * proj[:, :1, :]
     return SeedRuns(
-        act=act.name,
-        seeds=seeds,
-        m=m,
-        eta=float(eta),
-        loss=losses,
-        record_steps=rec,
-        residuals=res,
-        eigvals=lam,
-        eigvecs=V,
-        projections=proj,
-        predicted=pred,
-        predicted_loss=0.5 * np.sum(pred**2, axis=2),
-        flip_fraction=net.flips,
-        flipped_neurons=net.fneur,
-        gram_drift=net.drift,
-        lambda_min_t=net.lmin_t,
-        weight_change=net.wchange,
-        info={"n": n, "d": d, "device": str(dev)},
-    )
+        act=act.name, seeds=seeds, m=m, eta=float(eta), loss=losses, record_steps=rec,
+        residuals=res, eigvals=lam, eigvecs=V, projections=proj, predicted=pred,
+        predicted_loss=0.5 * np.sum(pred**2, axis=2), flip_fraction=net.flips,
+        flipped_neurons=net.fneur, gram_drift=net.drift, lambda_min_t=net.lmin_t,
+        weight_change=net.wchange, info={"n": n, "d": d, "device": str(dev)})

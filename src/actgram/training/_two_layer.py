@@ -51,9 +51,16 @@ class TwoLayerNet:
         self.train_second = train_second
         self.XX = self.Xt @ self.Xt.T if snaps else None
         self.work = X.shape[0] * self.m
-        self.Z = torch.empty(
-            (X.shape[0], self.m), dtype=tdt, device=dev
-        )  # reused every step
+        n = X.shape[0]
+        self.Z = torch.empty((n, self.m), dtype=tdt, device=dev)  # reused every step
+        self.start = (W0, a)
+
+    def weights(self) -> tuple[list, list]:
+        """The trained weights now and at the start (numpy)."""
+        W0, a = self.start
+        if self.train_second:
+            return [self.W.cpu().numpy(), self.at.cpu().numpy()], [W0, a]
+        return [self.W.cpu().numpy()], [W0]
 
     def forward(self):
         self.torch.matmul(self.Xt, self.W.T, out=self.Z)
@@ -87,22 +94,11 @@ class TwoLayerNet:
         self.W -= eta * grad
 
 
-def train_two_layer(
-    X,
-    y,
-    act,
-    m: int,
-    *,
-    steps: int,
-    eta: float | None = None,
-    seed: int = 0,
-    record_every: int = 1,
-    dtype: str = "float64",
-    device: str | None = None,
-    progress: bool | None = None,
-    train_second: bool = False,
-    snapshot_steps: Sequence[int] = (),
-) -> TrainResult:
+def train_two_layer(X, y, act, m: int, *, steps: int, eta: float | None = None,
+                    seed: int = 0, record_every: int = 1, dtype: str = "float64",
+                    device: str | None = None, progress: bool | None = None,
+                    train_second: bool = False,
+                    snapshot_steps: Sequence[int] = ()) -> TrainResult:
     r"""Full-batch gradient descent on the DZXP two-layer net (first layer or both).
 
     Parameters
@@ -165,39 +161,8 @@ def train_two_layer(
     lam, V = np.linalg.eigh(H0)
     lam_max = float(lam[-1])
     eta = _loop.check_eta(eta, lam_max, what)
-    dev = _loop.torch_device(device)
-    net = TwoLayerNet(
-        X,
-        y,
-        W0,
-        a,
-        act,
-        train_second=bool(train_second),
-        dtype=dtype,
-        dev=dev,
-        snaps=snaps,
-    )
-    record = _loop.record_list(steps, record_every)
-    losses, R, snapshots = _loop.run(
-        net,
-        steps=steps,
-        record=record,
-        snaps=snaps,
-        eta=eta,
-        lam_max=lam_max,
-        what=what,
-        progress=progress,
-    )
-    new, old = [net.W.cpu().numpy()], [W0]
-    if train_second:
-        new, old = new + [net.at.cpu().numpy()], old + [a]
-    info = {
-        "device": str(dev),
-        "dtype": dtype,
-        "m": m,
-        "lambda_max": lam_max,
-        "train_second": bool(train_second),
-    }
-    return _loop.result(
-        losses, R, snapshots, lam, V, eta, record, _loop.relative_change(new, old), info
-    )
+    net = TwoLayerNet(X, y, W0, a, act, train_second=bool(train_second), dtype=dtype,
+                      dev=_loop.torch_device(device), snaps=snaps)
+    info = {"dtype": dtype, "m": m, "train_second": bool(train_second)}
+    return _loop.fit(net, lam, V, eta, what, steps=steps, record_every=record_every,
+                     snaps=snaps, progress=progress, info=info)
