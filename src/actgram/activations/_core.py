@@ -214,6 +214,13 @@ def forms_in(forms: Forms, xp) -> tuple[Callable, Callable]:
     return phi, dphi
 
 
+def whole_number(value) -> bool:
+    """True for a non-negative integer (int or integral float; not bool or text)."""
+    return (not isinstance(value, bool)
+            and isinstance(value, (int, float, np.integer, np.floating))
+            and float(value).is_integer() and value >= 0)
+
+
 def builtin(name: str, forms: Forms, *, complex_derivative: bool = False,
             **kw) -> Activation:
     """The built-in :class:`Activation` whose numpy maps are ``forms`` with ``NUMPY``.

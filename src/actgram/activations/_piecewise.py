@@ -9,10 +9,8 @@ written once against the array namespace ``xp`` of :mod:`actgram._xp`.
 
 from __future__ import annotations
 
-import numpy as np
-
 from .._validate import real_scalar
-from ._core import INV_2PI, Activation, Forms, builtin
+from ._core import INV_2PI, Activation, Forms, builtin, whole_number
 from ._core import arccos_J_xp as J
 
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -75,8 +73,7 @@ def _step() -> Activation:
 
 
 def _relu_power(r: int = 2) -> Activation:
-    if (isinstance(r, bool) or not isinstance(r, (int, float, np.integer, np.floating))
-            or not float(r).is_integer() or r < 0):
+    if not whole_number(r):
         raise ValueError(
             f"relu_power needs a non-negative integer power r (max(z,0)^r); got {r!r}. "
             "Non-integer powers are not supported: their kernels have branch points "

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._validate import as_real_array
-from ._core import Activation, Forms, builtin
+from ._core import Activation, Forms, builtin, whole_number
 
 
 def horner(xp, z, coefficients: tuple[float, ...]):
@@ -56,8 +56,7 @@ def _polynomial(coefficients: Sequence[float] = (0.0, 1.0)) -> Activation:
 
 
 def _monomial(p: int = 2) -> Activation:
-    if (isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating))
-            or not float(p).is_integer() or p < 0):
+    if not whole_number(p):
         raise ValueError(f"monomial needs a non-negative integer degree p; got {p!r}")
     a = np.zeros(int(p) + 1)
     a[-1] = 1.0
