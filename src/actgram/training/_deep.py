@@ -8,21 +8,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._validate import as_activation, positive_int, require_derivative
+from ..deep import layer_norm_constant
 from . import _loop
 from ._loop import TrainResult
 from ._two_layer import first_draw
-
-
-def layer_norm_constant(act) -> float:
-    """:math:`c = 1/\\mathbb{E}[\\phi(g)^2]`, :math:`g \\sim N(0, 1)`."""
-    from ..kernels import dual_kernel
-
-    k0 = float(dual_kernel(act, np.zeros(1), "ff")[0])
-    if not k0 > 0:
-        raise ValueError(
-            f"{act.name}: E[phi(g)^2] = 0, the hidden layers cannot be normalised"
-        )
-    return 1.0 / k0
 
 
 class DeepNet:

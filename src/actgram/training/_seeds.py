@@ -173,21 +173,31 @@ def train_seeds(
 
     Parameters
     ----------
-    X : (n, d) unit rows, shared by all seeds.
-    Y : (S, n) labels, one row per seed (or (n,): the same labels for every seed).
-    act : activation (name, callable or :class:`Activation`); its torch forms drive the
-    steps. m : width. seeds : S seeds; seed ``s`` draws ``W = sample_weights(m, d, s)``
-    and the signs
+    X : array of shape (n, d)
+        Unit rows, shared by all seeds.
+    Y : array of shape (S, n) or (n,)
+        Labels, one row per seed (or one row for every seed).
+    act : activation
+        Name, callable or :class:`Activation`; its torch forms drive the steps.
+    m : int
+        Width.
+    seeds : sequence of int
+        S seeds; seed ``s`` draws ``W = sample_weights(m, d, s)`` and the signs
         ``a = default_rng(s + 1).choice([-1, 1], m)`` as :func:`train_two_layer`.
-    steps : number of gradient steps.
-    eta : common step size (must be below :math:`2/\lambda_{\max}(G^0)` of every seed).
-    record_steps : steps at which residuals and diagnostics are kept (default 21 equally
-        spaced steps from 0 to ``steps``); 0 and ``steps`` are always included.
-    track : compute flips, :math:`G(t)`, its drift and smallest eigenvalue at the
-    recorded
+    steps : int
+        Number of gradient steps.
+    eta : float
+        Common step size (below :math:`2/\lambda_{\max}(G^0)` of every seed).
+    record_steps : sequence of int, optional
+        Steps at which residuals and diagnostics are kept (default 21 equally spaced
+        steps from 0 to ``steps``); 0 and ``steps`` are always included.
+    track : bool
+        Compute flips, :math:`G(t)`, its drift and smallest eigenvalue at the recorded
         steps (costs :math:`O(S n^2 m)` per recorded step; ``False`` leaves them NaN).
-    device : torch device.
-    progress : tqdm bar; ``None`` = only in an interactive terminal outside CI.
+    device : str
+        Torch device.
+    progress : bool, optional
+        Tqdm bar; ``None`` = only in an interactive terminal outside CI.
 
     One seed is the run ``train_two_layer(..., seed=seed)`` up to the summation order of
     the batched products (about :math:`10^{-13}` relative). Raises ``ValueError`` for an
