@@ -264,7 +264,7 @@ def _median_cpu(fn, repeat):
 COMPILE_CODE = """
 import time, numpy as np, actgram as ag
 X = ag.data.sphere(200, 10, seed=0)
-ag.kernels.theta_table("tanh", "dd")  # builds the table (numpy, not timed here)
+ag.kernels.theta_table("tanh", "derivative")  # builds the table (numpy, not timed here)
 t0 = time.perf_counter(); ag.gram_inf(X, "tanh"); t1 = time.perf_counter()
 ag.kernel_inf(X, "relu", "ntk"); t2 = time.perf_counter()
 print(t1 - t0, t2 - t1)

@@ -37,9 +37,9 @@ FUNCS = {
 }
 
 
-def _elu_inner(a, s, alpha, which):
+def _elu_inner(a, s, alpha, of):
     """E_z[f(a + s z)] for ELU(alpha) in closed form (z ~ N(0, 1), s > 0)."""
-    if which == "dd":  # P(a + s z > 0) + alpha E[e^{a + s z}; a + s z < 0]
+    if of == "derivative":  # P(a + s z > 0) + alpha E[e^{a + s z}; a + s z < 0]
         return mp.ncdf(a / s) + alpha * mp.exp(a + s * s / 2) * mp.ncdf(-a / s - s)
     return (a * mp.ncdf(a / s) + s * mp.npdf(a / s)
             + alpha * (mp.exp(a + s * s / 2) * mp.ncdf(-a / s - s) - mp.ncdf(-a / s)))
@@ -51,10 +51,11 @@ FUNCS["elu_half"] = (lambda z: z if z > 0 else mp.expm1(z) / 2,
                      lambda z: mp.mpf(1) if z > 0 else mp.exp(z) / 2, True)
 
 
-def dual_reference(name: str, rho, which: str = "dd", dps: int = 30) -> float:
-    """E[f(u) f(v)] for correlation rho (f = phi' for "dd", phi for "ff"), to ~dps digits."""
+def dual_reference(name: str, rho, of: str = "derivative", dps: int = 30) -> float:
+    """E[f(u) f(v)] for correlation rho (f = phi' for of="derivative", phi for "function"),
+    to ~dps digits."""
     phi, dphi, kinked = FUNCS[name]
-    f = dphi if which == "dd" else phi
+    f = dphi if of == "derivative" else phi
     with mp.workdps(dps):
         rho = mp.mpf(rho)
         s = mp.sqrt(1 - rho * rho)
@@ -63,7 +64,7 @@ def dual_reference(name: str, rho, which: str = "dd", dps: int = 30) -> float:
             a = rho * u
             if name in ELU_ALPHA:
                 alpha, lam = ELU_ALPHA[name]
-                return lam * _elu_inner(a, s, alpha, which)
+                return lam * _elu_inner(a, s, alpha, of)
             return mp.quad(lambda z: mp.npdf(z) * f(a + s * z), [-mp.inf, 0, mp.inf])
 
         pts = [-mp.inf, 0, mp.inf]

@@ -68,7 +68,7 @@ def test_shifted_kink_callable():
     rho = 0.3
     # E[1{u > 0.5} 1{v > 0.5}] = P(u > .5, v > .5) = Phi2(-.5, -.5; rho)
     expect = multivariate_normal(mean=[0, 0], cov=[[1, rho], [rho, 1]]).cdf([-0.5, -0.5])
-    got = ag.dual_kernel(shifted, np.arccos(rho), "dd")
+    got = ag.dual_kernel(shifted, np.arccos(rho), "derivative")
     assert got == pytest.approx(expect, abs=1e-6)  # scipy Genz CDF: ~1e-7
 
 
@@ -112,9 +112,9 @@ def test_hard_tanh_two_kinks():
     assert act.jump_order == 1
     second = 2 * (integrate.quad(lambda z: z * z * stats.norm.pdf(z), 0, 1, epsabs=1e-15)[0]
                   + stats.norm.sf(1.0))
-    assert ag.dual_kernel(act, 0.0, "ff") == pytest.approx(second, abs=1e-12)
+    assert ag.dual_kernel(act, 0.0, "function") == pytest.approx(second, abs=1e-12)
     # dd at theta = 0: P(|g| < 1)
-    assert ag.dual_kernel(act, 0.0, "dd") == pytest.approx(1 - 2 * stats.norm.sf(1.0), abs=1e-9)
+    assert ag.dual_kernel(act, 0.0, "derivative") == pytest.approx(1 - 2 * stats.norm.sf(1.0), abs=1e-9)
 
 
 @pytest.mark.parametrize("name", ["tanh", "gelu", "sigmoid", "erf", "softplus", "swish", "sin"])

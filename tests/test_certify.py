@@ -137,7 +137,7 @@ def test_hermite_squares_match_float_coefficients_and_tail():
         assert res["tail"] < flint.arb(2) ** -60 and res["tail"] >= 0
 
 
-# kappa(rho) = E[phi'(u) phi'(v)] from tests/reference.py's dual_reference(name, rho, "dd", dps=20)
+# kappa(rho) = E[phi'(u) phi'(v)] from tests/reference.py's dual_reference(name, rho, "derivative", dps=20)
 # (nested adaptive mpmath quadrature, about two minutes each; rounded to float64 here)
 KAPPA_REF = {("swish", -0.9): 0.1346639234310622, ("gelu", -0.5): 0.1577327575405569,
              ("tanh", 0.95): 0.45057750351969544}

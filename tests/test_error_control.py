@@ -17,20 +17,20 @@ from actgram.kernels import dual_quadrature, radial_extent, theta_table
 THETA = np.concatenate([[0.0, 1e-8, 1e-3], np.linspace(0.0, np.pi, 41), [np.pi - 1e-6, np.pi]])
 
 
-def _expsq_ref(b, rho, which):
-    """E[f(u) f(v)] for f = exp(b z^2) ("ff") or its derivative ("dd"): Gaussian integrals,
+def _expsq_ref(b, rho, of):
+    """E[f(u) f(v)] for f = exp(b z^2) ("function") or its derivative ("derivative"): Gaussian integrals,
     det(I - 2b S)^(-1/2) and 4 b^2 det(...)^(-1/2) [S (I - 2b S)^(-1)]_12."""
     S = np.array([[1.0, rho], [rho, 1.0]])
     M = np.eye(2) - 2.0 * b * S
     det = np.linalg.det(M)
-    if which == "ff":
+    if of == "function":
         return det ** -0.5
     return 4.0 * b * b * det ** -0.5 * (S @ np.linalg.inv(M))[0, 1]
 
 
-def _erf_ref(a, rho, which):
+def _erf_ref(a, rho, of):
     """Arcsine closed form for erf(a z) and its derivative."""
-    if which == "ff":
+    if of == "function":
         return (2.0 / math.pi) * np.arcsin(2.0 * a * a * rho / (1.0 + 2.0 * a * a))
     return (4.0 * a * a / math.pi) / np.sqrt((1.0 + 2.0 * a * a) ** 2 - 4.0 * a**4 * rho**2)
 
@@ -39,7 +39,7 @@ CASES = [
     ("exp(0.1 z^2)", lambda z: np.exp(0.1 * z * z), lambda r, w: _expsq_ref(0.1, r, w)),
     ("exp(0.2 z^2)", lambda z: np.exp(0.2 * z * z), lambda r, w: _expsq_ref(0.2, r, w)),
     ("exp(3 z)", lambda z: np.exp(3.0 * z),
-     lambda r, w: (1.0 if w == "ff" else 9.0) * math.exp(9.0 * (1.0 + r))),
+     lambda r, w: (1.0 if w == "function" else 9.0) * math.exp(9.0 * (1.0 + r))),
     ("erf(4 z)", lambda z: special.erf(4.0 * z), lambda r, w: _erf_ref(4.0, r, w)),
     ("erf(8 z)", lambda z: special.erf(8.0 * z), lambda r, w: _erf_ref(8.0, r, w)),
 ]
@@ -54,11 +54,11 @@ def test_plain_callables_to_1e12(name, fn, ref):
     assert act.params["derivative_method"] == "complex step"
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no warning: the accuracy is reached
-        for which in ("ff", "dd"):
-            got = ag.dual_kernel(act, THETA, which)
-            want = np.array([ref(math.cos(t), which) for t in THETA])
+        for of in ("function", "derivative"):
+            got = ag.dual_kernel(act, THETA, of)
+            want = np.array([ref(math.cos(t), of) for t in THETA])
             err = np.max(np.abs(got - want) / np.maximum(1.0, np.abs(want)))
-            assert err < 1e-12, (name, which, err)
+            assert err < 1e-12, (name, of, err)
 
 
 def test_gram_of_plain_callable_matches_closed_form():
@@ -67,7 +67,7 @@ def test_gram_of_plain_callable_matches_closed_form():
     G = ag.gram_inf(X, lambda z: special.erf(4.0 * z))
     R = np.clip(X @ X.T, -1, 1)
     np.fill_diagonal(R, 1.0)
-    np.testing.assert_allclose(G, R * _erf_ref(4.0, R, "dd"), rtol=0, atol=1e-12 * 6)
+    np.testing.assert_allclose(G, R * _erf_ref(4.0, R, "derivative"), rtol=0, atol=1e-12 * 6)
 
 
 @pytest.mark.parametrize("b", [0.25, 0.3])
@@ -75,7 +75,7 @@ def test_infinite_kernel_refused(b):
     """exp(b z^2) with b >= 1/4 has an infinite kernel: a ValueError saying so and what to do
     (catches a silently finite answer from a truncated integral)."""
     with pytest.raises(ValueError, match=r"infinite.*exp\(z\^2/4\)"):
-        ag.dual_kernel(lambda z: np.exp(b * z * z), np.array([0.5]), "ff")
+        ag.dual_kernel(lambda z: np.exp(b * z * z), np.array([0.5]), "function")
 
 
 def test_radial_extent_follows_growth():
@@ -92,15 +92,15 @@ def test_no_warning_for_large_entries():
     act = ag.activation(lambda z: np.exp(3.0 * z))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        table = theta_table(act, "ff")
+        table = theta_table(act, "function")
     assert table.rel_error < 1e-12
 
 
 def test_builtin_tables_stay_accurate():
     """The built-in tables still agree with an independent rule to 1e-14."""
     for name in ("tanh", "elu", "gelu"):
-        for which in ("dd", "ff"):
-            assert theta_table(name, which).rel_error < 1e-14
+        for of in ("derivative", "function"):
+            assert theta_table(name, of).rel_error < 1e-14
 
 
 def test_direct_quadrature_self_check():
@@ -108,8 +108,8 @@ def test_direct_quadrature_self_check():
     needs the graded level)."""
     act = ag.activation(lambda z: special.erf(8.0 * z))
     th = np.array([0.0, 0.2, 1.0, 3.0])
-    got = dual_quadrature(act, th, "dd")
-    want = _erf_ref(8.0, np.cos(th), "dd")
+    got = dual_quadrature(act, th, "derivative")
+    want = _erf_ref(8.0, np.cos(th), "derivative")
     assert np.max(np.abs(got - want) / np.maximum(1, want)) < 1e-12
 
 

@@ -73,7 +73,7 @@ def test_deep_ntk_against_finite_width_net():
     X = ag.data.sphere(4, 3, seed=0)
     m = 4000
     rng = np.random.default_rng(0)
-    c = 1.0 / ag.dual_kernel("tanh", 0.0, "ff")
+    c = 1.0 / ag.dual_kernel("tanh", 0.0, "function")
     W1 = rng.standard_normal((m, 3))
     W2 = rng.standard_normal((m, m))
     act = ag.activation("tanh")
@@ -104,7 +104,7 @@ def test_fixed_output_ntk_is_deep_gram_without_output_term():
     for _ in range(2):
         sig = np.clip(ag.dual_activation("tanh", sig), -1, 1)
         np.fill_diagonal(sig, 1.0)
-    out_term = ag.dual_kernel("tanh", np.arccos(sig), "ff")
+    out_term = ag.dual_kernel("tanh", np.arccos(sig), "function")
     np.testing.assert_allclose(ntk_inf_fixed_output(X, "tanh", 3),
                                deep_gram(X, "tanh", 3, kind="ntk") - out_term, atol=1e-13)
     with pytest.raises(ValueError, match="kind must be one of 'G', 'ntk'"):
@@ -205,7 +205,7 @@ def test_features_checks_of_and_refuses_the_steps_derivative():
     np.testing.assert_allclose(ag.features(X, W, "tanh", of="function"), np.tanh(X @ W.T),
                                rtol=1e-13, atol=0)
     with pytest.raises(ValueError, match="of must be one of 'function', 'derivative'"):
-        ag.features(X, W, "tanh", of="dd")
+        ag.features(X, W, "tanh", of="phi")
     with pytest.raises(ValueError, match="derivative zero almost everywhere"):
         ag.features(X, W, "step")
     with pytest.raises(ValueError, match="kind must be one of 'G', 'K', 'ntk'"):

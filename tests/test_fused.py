@@ -109,7 +109,7 @@ def test_pair_angles(monkeypatch, where):
 
 def test_table_call_bitwise(monkeypatch):
     """ThetaTable.__call__: the compiled Clenshaw loop does the numpy loop's operations."""
-    tab = theta_table("tanh", "dd")
+    tab = theta_table("tanh", "derivative")
     th = np.random.default_rng(0).uniform(0, math.pi, (70, 90))
     th[0, :3] = [0.0, math.pi, math.pi / 2]
     a = tab(th)
@@ -149,11 +149,11 @@ def test_relu_ntk_against_30_digits():
 
 def test_nonfinite_entries_are_refused():
     X = POINTS["sphere-3"]
-    coef = theta_table("tanh", "dd").coef.copy()
+    coef = theta_table("tanh", "derivative").coef.copy()
     coef[3, 5] = np.inf
     out, finite = _fused.table_kernel(X, None, coef, None)
     assert not finite and not np.all(np.isfinite(out))
-    _, finite = _fused.table_kernel(X, None, theta_table("tanh", "dd").coef, None)
+    _, finite = _fused.table_kernel(X, None, theta_table("tanh", "derivative").coef, None)
     assert finite
 
 

@@ -26,18 +26,17 @@ def test_closed_form_against_polar_quadrature(name, kw):
     sums of ~10^4 terms of the size of the result is ~1e-15 relative)."""
     act = ag.activation(name, **kw)
     for of, f in act.dual.items():
-        which = {"derivative": "dd", "function": "ff"}[of]
-        np.testing.assert_allclose(dual_quadrature(act, THETA, which), f(THETA), rtol=1e-14, atol=1e-14)
+        np.testing.assert_allclose(dual_quadrature(act, THETA, of), f(THETA), rtol=1e-14, atol=1e-14)
 
 
 @pytest.mark.parametrize("name", NUMERIC + ["relu"])
 def test_table_matches_quadrature(name):
     """The theta-interpolant differs from direct quadrature by < 1e-14 everywhere we look."""
-    for which in ("dd", "ff"):
-        table = theta_table(name, which)
+    for of in ("derivative", "function"):
+        table = theta_table(name, of)
         assert table.error < 1e-14
         th = np.random.default_rng(0).uniform(0, np.pi, 200)
-        np.testing.assert_allclose(table(th), dual_quadrature(name, th, which), rtol=0, atol=1e-14)
+        np.testing.assert_allclose(table(th), dual_quadrature(name, th, of), rtol=0, atol=1e-14)
 
 
 @pytest.mark.slow
@@ -53,12 +52,12 @@ def test_against_independent_mpmath(name):
     rhos = [0.3, -0.999, 0.9999] if name in ("elu", "selu") else [0.9999]
     if name == "tanh":
         rhos = [0.9999, -0.9995]
-    whiches = ("dd", "ff") if name in ("elu", "selu") else ("dd",)
+    ofs = ("derivative", "function") if name in ("elu", "selu") else ("derivative",)
     for rho in rhos:
-        for which in whiches:
-            ref = dual_reference(name, rho, which, dps=20)
-            got = ag.dual_kernel(name, np.arccos(rho), which)
-            assert abs(got - ref) < 1e-14 * max(1.0, abs(ref)), (name, rho, which, got, ref)
+        for of in ofs:
+            ref = dual_reference(name, rho, of, dps=20)
+            got = ag.dual_kernel(name, np.arccos(rho), of)
+            assert abs(got - ref) < 1e-14 * max(1.0, abs(ref)), (name, rho, of, got, ref)
 
 
 @pytest.mark.parametrize("name", ["relu", "tanh", "elu", "swish"])
@@ -88,7 +87,7 @@ def test_symmetry_psd_diagonal(name):
     if name != "step":
         act = ag.activation(name)
         G = ag.gram_inf(X, act)
-        e2 = ag.dual_kernel(act, 0.0, "dd")  # E[phi'(g)^2]
+        e2 = ag.dual_kernel(act, 0.0, "derivative")  # E[phi'(g)^2]
         np.testing.assert_allclose(np.diag(G), e2, rtol=1e-14)
 
 

@@ -25,10 +25,10 @@ THETA = np.concatenate([[0.0, 1e-8], np.linspace(0, np.pi, 37), [np.pi - 1e-8, n
 # the checks
 # --------------------------------------------------------------------------------------------
 
-def closed_form_matches_quadrature(act: ag.Activation, which: str = "dd", tol: float = 1e-14) -> bool:
+def closed_form_matches_quadrature(act: ag.Activation, of: str = "derivative", tol: float = 1e-14) -> bool:
     """test_kernels.test_closed_form_against_polar_quadrature as a predicate."""
-    q = dual_quadrature(act, THETA, which)
-    c = act.dual[{"dd": "derivative", "ff": "function"}[which]](THETA)
+    q = dual_quadrature(act, THETA, of)
+    c = act.dual[of](THETA)
     return bool(np.all(np.abs(q - c) <= tol * np.maximum(1.0, np.abs(c))))
 
 
@@ -74,7 +74,7 @@ def test_wrong_derivative_is_caught_by_closed_form_vs_quadrature():
     mutant = dataclasses.replace(relu, derivative=leaky_der, cache={})  # relu with leaky relu's phi'
     assert not closed_form_matches_quadrature(mutant)
     # the slope is small (0.01), yet the mismatch is far above the tolerance
-    err = np.max(np.abs(dual_quadrature(mutant, THETA, "dd") - relu.dual["derivative"](THETA)))
+    err = np.max(np.abs(dual_quadrature(mutant, THETA, "derivative") - relu.dual["derivative"](THETA)))
     assert err > 1e-3
 
 

@@ -103,7 +103,7 @@ def hermite_series(name: str, rho: float) -> float:
 @given(name=activations, rho=st.floats(-0.7, 0.7))
 def test_dual_kernel_equals_hermite_series(name, rho):
     """Closed form or polar quadrature (dual_kernel) == sum_k c_k(phi')^2 rho^k (kmax = 200)."""
-    kappa = float(ag.dual_kernel(act(name), np.array([math.acos(rho)]), "dd")[0])
+    kappa = float(ag.dual_kernel(act(name), np.array([math.acos(rho)]), "derivative")[0])
     series = hermite_series(name, rho)
     assert abs(kappa - series) <= 1e-13 * max(1.0, abs(kappa)), (kappa, series)
 
@@ -120,7 +120,7 @@ def monte_carlo(name: str, rho: float, m: int, seed: int) -> tuple[float, float]
 @settings(max_examples=10, deadline=None, derandomize=True)
 @given(name=activations, rho=st.floats(-0.7, 0.7), seed=st.integers(0, 2**32 - 1))
 def test_three_methods_agree_with_monte_carlo(name, rho, seed):
-    kappa = float(ag.dual_kernel(act(name), np.array([math.acos(rho)]), "dd")[0])
+    kappa = float(ag.dual_kernel(act(name), np.array([math.acos(rho)]), "derivative")[0])
     series = hermite_series(name, rho)
     mean, se = monte_carlo(name, rho, 200_000, seed)
     assert abs(kappa - series) <= 1e-13 * max(1.0, abs(kappa))
@@ -135,5 +135,5 @@ def test_every_listed_activation_is_drawn_somewhere(name):
     np.testing.assert_array_equal(G, G.T)
     assert np.min(np.linalg.eigvalsh(G)) >= -psd_floor(G)
     rho = 0.37
-    kappa = float(ag.dual_kernel(act(name), np.array([math.acos(rho)]), "dd")[0])
+    kappa = float(ag.dual_kernel(act(name), np.array([math.acos(rho)]), "derivative")[0])
     assert abs(kappa - hermite_series(name, rho)) <= 1e-13 * max(1.0, abs(kappa))

@@ -103,7 +103,7 @@ def test_elu_dense_against_extended_precision():
     n = 16
     X = ag.data.half_circle(n)
     with mp.workdps(30):
-        col = [mp.cos(mp.pi * k / n) * (mp.mpf(dual_reference("elu", mp.cos(mp.pi * k / n), "dd", 30))
+        col = [mp.cos(mp.pi * k / n) * (mp.mpf(dual_reference("elu", mp.cos(mp.pi * k / n), "derivative", 30))
                                         if k else mp.mpf(dual_reference("elu", 1 - mp.mpf(10) ** -25)))
                for k in range(n)]
         A = mp.matrix(n, n)
@@ -148,7 +148,7 @@ def test_legendre_factorisation_reconstructs_G(name):
     co = legendre_coefficients(name)
     A = co["value"]
     assert np.all(co["lower"] <= A) and np.all(co["upper"] >= A) and np.all(co["lower"] >= 0)
-    assert A.sum() == pytest.approx(ag.dual_kernel(name, 0.0, "dd"), abs=1e-14)
+    assert A.sum() == pytest.approx(ag.dual_kernel(name, 0.0, "derivative"), abs=1e-14)
     X = ag.data.subspace(40, 5, 3, seed=0)
     Y, deg = _real_harmonics(sphere_coordinates(X), 120)
     G = (Y * (4 * np.pi / (2 * deg + 1)) * A[deg]) @ Y.T

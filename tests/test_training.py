@@ -187,7 +187,7 @@ def test_deep_step_and_ntk_against_autograd(depth):
     y = np.array([1.0, -0.5, 0.2, 0.7])
     m, seed, eta = 6, 3, 0.02
     act = ag.activation("tanh")
-    c = 1.0 / float(ag.dual_kernel(act, np.zeros(1), "ff")[0])
+    c = 1.0 / float(ag.dual_kernel(act, np.zeros(1), "function")[0])
     Ws = [torch.tensor(ag.sample_weights(m, 3, seed=seed), requires_grad=True)]
     for layer in range(2, depth + 1):
         Ws.append(torch.tensor(np.random.default_rng([seed, layer]).standard_normal((m, m)), requires_grad=True))
@@ -228,7 +228,7 @@ def test_deep_ntk_matches_deep_gram_at_large_width():
     for _ in range(depth - 1):
         sig = np.clip(ag.dual_activation("tanh", sig), -1, 1)
         np.fill_diagonal(sig, 1.0)
-    out_term = ag.dual_kernel("tanh", np.arccos(sig), "ff")
+    out_term = ag.dual_kernel("tanh", np.arccos(sig), "function")
     np.testing.assert_allclose(K, ag.deep_gram(X, "tanh", depth, kind="ntk") - out_term, atol=1e-12)
     r = train_deep(X, y, "tanh", 4000, depth, steps=0, snapshot_steps=[0])
     rel = np.linalg.norm(r.snapshots[0] - K, 2) / np.linalg.norm(K, 2)

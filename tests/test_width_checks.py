@@ -19,7 +19,7 @@ def test_layer_constant_closed_forms():
     assert layer_constant(lambda z: z) == pytest.approx(1.0, rel=1e-14)
     assert layer_constant(RELU[0]) == pytest.approx(2.0, rel=1e-4)
     # E[tanh(g)^2] against the package's dual kernel at theta = 0 (a different method)
-    ff = float(ag.dual_kernel("tanh", np.zeros(1), "ff")[0])
+    ff = float(ag.dual_kernel("tanh", np.zeros(1), "function")[0])
     assert layer_constant(np.tanh) == pytest.approx(1.0 / ff, rel=1e-12)
 
 

@@ -193,24 +193,23 @@ def kernel(X: np.ndarray, Y: np.ndarray | None, act, kind: str) -> np.ndarray | 
     raises as the numpy route does (G of the step, non-finite entries)."""
     from .kernels import ThetaTable, _pick, check_finite_kernel, theta_table
 
-    whiches = {"G": ("dd",), "K": ("ff",), "ntk": ("dd", "ff")}[kind]
-    for w in whiches:
-        _pick(act, w)  # the same refusal as the numpy route (the step has no G)
+    ofs = {"G": ("derivative",), "K": ("function",), "ntk": ("derivative", "function")}[kind]
+    for of in ofs:
+        _pick(act, of)  # the same refusal as the numpy route (the step has no G)
     fam = arccos_slope(act)
     if fam is not None:
         a, relu = fam
         mode = 4 if math.isnan(a) else {"G": 1, "K": 2, "ntk": 3}[kind]
         return arccos_kernel(X, Y, 0.0 if math.isnan(a) else a, relu, mode)
-    keys = {"dd": "derivative", "ff": "function"}
-    if act.hermite_poly is not None or any(keys[w] in act.dual for w in whiches):
+    if act.hermite_poly is not None or any(of in act.dual for of in ofs):
         return None
     coefs = {}
-    for w in whiches:
-        tab = theta_table(act, w)
+    for of in ofs:
+        tab = theta_table(act, of)
         if not isinstance(tab, ThetaTable) or np.ndim(tab.coef) != 2:
             return None
-        coefs[w] = tab.coef
-    out, finite = table_kernel(X, Y, coefs.get("dd"), coefs.get("ff"))
+        coefs[of] = tab.coef
+    out, finite = table_kernel(X, Y, coefs.get("derivative"), coefs.get("function"))
     if not finite:
         check_finite_kernel(out, act)  # raises with the numpy route's message
     return out

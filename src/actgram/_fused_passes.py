@@ -1,10 +1,11 @@
 r"""The compiled passes of :mod:`actgram._fused` (numba kernels; private).
 
-Scalar pieces (the stable angle, the Clenshaw recurrence of a theta table, clipping) and the
-parallel passes over the upper triangle: :func:`_angles_pass` (correlations and stable
-angles), :func:`_table_pass` (``rho * table_dd + table_ff`` with Clenshaw recurrences run
-eight at a time), :func:`_arccos_pass` (the arc-cosine closed forms) and :func:`_table_eval`.
-Same operations in the same order as the numpy route; see :mod:`actgram._fused`.
+Scalar pieces (the stable angle, the Clenshaw recurrence of a theta table, clipping)
+and the parallel passes over the upper triangle: :func:`_angles_pass` (correlations and
+stable angles), :func:`_table_pass` (``rho * table_dd + table_ff`` with Clenshaw
+recurrences run eight at a time), :func:`_arccos_pass` (the arc-cosine closed forms) and
+:func:`_table_eval`. Same operations in the same order as the numpy route; see
+:mod:`actgram._fused`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 try:  # optional: the extra actgram[fast]
     import numba as _numba
     from numba import prange
-except ImportError:  # pragma: no cover - exercised by the numpy-route tests via ACTGRAM_NUMBA=0
+except ImportError:  # pragma: no cover - the numpy-route tests use ACTGRAM_NUMBA=0
     _numba = None
     prange = range
 
@@ -36,9 +37,9 @@ def _jit_scalar(fn):
     return _numba.njit(fastmath=False, cache=True)(fn)
 
 
-# --------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------
 # scalar pieces (inlined into the parallel loops)
-# --------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------
 
 @_jit_scalar
 def _row_norms2(X, Y, i, j):
@@ -64,7 +65,7 @@ def _angle(X, Y, i, j, rho):
 
 @_jit_scalar
 def _clenshaw(coef, theta):
-    """ThetaTable evaluation at one angle (the numpy recurrence, operation for operation)."""
+    """ThetaTable evaluation at one angle (the numpy recurrence, op by op)."""
     P = coef.shape[0]
     D1 = coef.shape[1]
     x = theta * (P / math.pi)
@@ -93,9 +94,9 @@ def _clip(r):
     return r
 
 
-# --------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------
 # parallel passes
-# --------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------
 
 @_jit
 def _table_eval(coef, theta, out):
@@ -105,7 +106,8 @@ def _table_eval(coef, theta, out):
 
 @_jit
 def _angles_pass(X, Y, R, theta, sym):
-    """Clip R in place and fill theta; sym: upper triangle computed and mirrored, diagonal exact."""
+    """Clip R in place and fill theta; sym: upper triangle computed and mirrored,
+    diagonal exact."""
     n1, n2 = R.shape
     half = (n1 + 1) // 2 if sym else n1
     for k in prange(half):
@@ -132,8 +134,8 @@ _BLOCK = 8  # entries whose Clenshaw recurrences run interleaved (independent ch
 
 @_jit_scalar
 def _clenshaw_block(coef, th, m, vals, pbuf, ybuf, b1, b2):
-    """vals[:m] = table(th[:m]): the recurrence of :func:`_clenshaw` for m entries at once
-    (same operations per entry; interleaving hides the latency of the dependent chain)."""
+    """vals[:m] = table(th[:m]): the recurrence of :func:`_clenshaw` for m entries at
+    once (same operations per entry; interleaving hides the chain's latency)."""
     P = coef.shape[0]
     D1 = coef.shape[1]
     scale = P / math.pi
@@ -159,8 +161,8 @@ def _clenshaw_block(coef, th, m, vals, pbuf, ybuf, b1, b2):
 
 @_jit
 def _table_pass(X, Y, R, cdd, cff, mode, sym, out):
-    """out = rho * kappa_dd (mode 1), kappa_ff (mode 2) or both summed (mode 3); False if any
-    entry is not finite."""
+    """out = rho * kappa_phi' (mode 1), kappa_phi (mode 2) or both summed (mode 3);
+    False if any entry is not finite."""
     n1, n2 = R.shape
     half = (n1 + 1) // 2 if sym else n1
     bad = np.zeros(n1, dtype=np.bool_)
@@ -210,8 +212,9 @@ def _table_pass(X, Y, R, cdd, cff, mode, sym, out):
 
 @_jit
 def _arccos_pass(X, Y, R, a, relu, mode, sym, out):
-    """Arc-cosine family: slope a on the negative side (relu: a = 0, abs: a = -1); mode 1: G,
-    2: K, 3: G + K, 4: the step's K; relu selects the ReLU form of K, J_1 / (2 pi), exactly."""
+    """Arc-cosine family: slope a on the negative side (relu: a = 0, abs: a = -1);
+    mode 1: G, 2: K, 3: G + K, 4: the step's K; relu selects the ReLU form of K,
+    J_1 / (2 pi), exactly."""
     n1, n2 = R.shape
     half = (n1 + 1) // 2 if sym else n1
     pp = 0.5 * (1.0 + a)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import require_derivative
+from ._validate import check_of, require_derivative
 from .activations import Activation
 
 # polar quadrature rule (error-controlled; see the module docstring)
@@ -31,9 +31,10 @@ _WARN = 1e-12          # warn above this relative error
 _LEVELS = 3            # refinement levels tried before warning
 
 
-def _pick(act: Activation, which: str):
-    """phi' (``"dd"``; refused where it is zero almost everywhere) or phi (``"ff"``)."""
-    if which == "dd":
+def _pick(act: Activation, of: str):
+    """phi' (``of="derivative"``; refused where it is zero almost everywhere) or phi
+    (``of="function"``); ``of`` is checked."""
+    if check_of(of) == "derivative":
         require_derivative(act, "G")
         return act.derivative
     return act.fn

@@ -37,19 +37,19 @@ _DEGREE = 20
 _TABLES: dict[tuple, object] = {}  # tables and radial extents of built-ins
 
 
-def _extent(act: Activation, which: str) -> float:
-    key = act.key + ("R", which)
+def _extent(act: Activation, of: str) -> float:
+    key = act.key + ("R", of)
     cache = _TABLES if act.builtin else act.cache
     if key not in cache:
-        cache[key] = radial_extent(_pick(act, which), act.name)
+        cache[key] = radial_extent(_pick(act, of), act.name)
     return cache[key]
 
 
-def dual_quadrature(act, theta, which: str = "dd") -> np.ndarray:
+def dual_quadrature(act, theta, of: str = "derivative") -> np.ndarray:
     r"""Evaluate :math:`\kappa(\theta) = \mathbb{E}[f(u)f(v)]` by the polar rule (no table).
 
-    ``which="dd"`` uses :math:`f = \phi'`, ``"ff"`` uses :math:`f = \phi`. Vectorised over
-    ``theta`` (angles in :math:`[0, \pi]`). Error control: the radial extent comes from the
+    ``of="derivative"`` uses :math:`f = \phi'`, ``"function"`` uses :math:`f = \phi`.
+    Vectorised over ``theta`` (angles in :math:`[0, \pi]`). Error control: the radial extent comes from the
     growth of ``f`` (:func:`radial_extent`); each value is compared with an independent rule
     (other nodes, panels and extent) and the rule is refined (graded arcs, more nodes) until the
     two agree to 1e-14 * max(1, ``|value|``); a RuntimeWarning says what was reached otherwise.
@@ -57,11 +57,11 @@ def dual_quadrature(act, theta, which: str = "dd") -> np.ndarray:
     callables of tests/test_error_control.py.
     """
     act = as_activation(act)
-    f = _pick(act, which)
+    f = _pick(act, of)
     th = np.atleast_1d(np.asarray(theta, dtype=np.float64)).ravel()
     if np.any((th < 0) | (th > math.pi)) or not np.all(np.isfinite(th)):
         raise ValueError("theta must lie in [0, pi]")
-    R = _extent(act, which)
+    R = _extent(act, of)
     _, val, err = _choose_level(f, act.kinks, R, th, _accept(act))
     if err > _WARN:
         warnings.warn(f"{act.name}: the polar quadrature of E[f(u) f(v)] reached only "
@@ -116,7 +116,7 @@ def _build_table(f, kinks, R: float, level: int, panels: int, degree: int = _DEG
     return table, rule, thm, chk, local
 
 
-def theta_table(act, which: str = "dd") -> ThetaTable:
+def theta_table(act, of: str = "derivative") -> ThetaTable:
     """Build (or fetch from the cache) the interpolant of the dual kernel of ``act``.
 
     Values at the Chebyshev nodes come from the polar rule; the interpolant is then compared,
@@ -130,12 +130,12 @@ def theta_table(act, which: str = "dd") -> ThetaTable:
     relative difference exceeds 1e-12.
     """
     act = as_activation(act)
-    key = act.key + (which,)
+    f = _pick(act, of)
+    key = act.key + (of,)
     cache = _TABLES if act.builtin else act.cache
     if key in cache:
         return cache[key]
-    f = _pick(act, which)
-    R = _extent(act, which)
+    R = _extent(act, of)
     acc = _accept(act)
     level, _, _ = _choose_level(f, act.kinks, R, _PROBE_THETA, acc)
     panels = _PANELS if act.builtin else _PANELS // 2  # callables: start coarse, refine on a miss

@@ -33,7 +33,7 @@ def tail_mass(act, kmax: int) -> np.ndarray:
     act = as_activation(act)
     kmax = positive_int(kmax, "kmax")
     head = np.cumsum(hermite_coefficients(act, kmax) ** 2)
-    return float(dual_kernel(act, 0.0, "dd")) - np.concatenate([[0.0], head])
+    return float(dual_kernel(act, 0.0, "derivative")) - np.concatenate([[0.0], head])
 
 
 def separation_bound(tail: np.ndarray, n: int, delta: float) -> float:

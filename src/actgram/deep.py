@@ -63,7 +63,8 @@ def dual_activation(act, rho) -> np.ndarray:
     if np.any(np.abs(r) > 1.0 + 1e-12) or not np.all(np.isfinite(r)):
         raise ValueError("rho must lie in [-1, 1]")
     theta = np.arccos(np.clip(r, -1.0, 1.0))
-    return dual_kernel(act, theta, "ff") / float(dual_kernel(act, np.zeros(1), "ff")[0])
+    return (dual_kernel(act, theta, "function")
+            / float(dual_kernel(act, np.zeros(1), "function")[0]))
 
 
 def layer_norm_constant(act) -> float:
@@ -73,7 +74,7 @@ def layer_norm_constant(act) -> float:
     activation with :math:`\mathbb{E}[\phi(g)^2] = 0`.
     """
     act = as_activation(act)
-    k0 = float(dual_kernel(act, np.zeros(1), "ff")[0])
+    k0 = float(dual_kernel(act, np.zeros(1), "function")[0])
     if not k0 > 0:
         raise ValueError(f"{act.name}: E[phi(g)^2] = 0, the layers cannot be normalised")
     return 1.0 / k0
@@ -87,18 +88,18 @@ def _recursion(X: np.ndarray, act: Activation, depth: int, kind: str,
     ntk = sigma.copy()
     for _ in range(depth - 1):
         if kind == "ntk":
-            ntk = c * dual_kernel(act, theta, "dd") * ntk
-        sigma = np.clip(c * dual_kernel(act, theta, "ff"), -1.0, 1.0)
+            ntk = c * dual_kernel(act, theta, "derivative") * ntk
+        sigma = np.clip(c * dual_kernel(act, theta, "function"), -1.0, 1.0)
         np.fill_diagonal(sigma, 1.0)
         if kind == "ntk":
             ntk = ntk + sigma
         theta = np.arccos(sigma)
-    kd = dual_kernel(act, theta, "dd")
+    kd = dual_kernel(act, theta, "derivative")
     if kind == "G":
         return sigma * kd
     if not output_trained:
         return kd * ntk
-    return kd * ntk + dual_kernel(act, theta, "ff")
+    return kd * ntk + dual_kernel(act, theta, "function")
 
 
 def deep_gram(X, act, depth: int, kind: str = "G", *, normalize: bool = False,

@@ -108,32 +108,32 @@ def _poly_kernel(a, sx, sy, R) -> np.ndarray:
     return out
 
 
-def _expectation(act: Activation, which: str, sx, sy, R, theta, symmetric: bool):
-    """E[f(s_x u') f(s_y v')], f = phi (which = "ff") or phi' ("dd")."""
+def _expectation(act: Activation, of: str, sx, sy, R, theta, symmetric: bool):
+    """E[f(s_x u') f(s_y v')], f = phi (of = "function") or phi' ("derivative")."""
     from ._quadrature import _choose_level, _level_rule, _pick, polar_quadrature, radial_extent
     from .kernels import dual_kernel
 
-    f = _pick(act, which)
+    f = _pick(act, of)
     p = _homogeneous_degree(act)
     if p is not None:
-        deg = p if which == "ff" else p - 1
-        return np.outer(sx, sy) ** deg * dual_kernel(act, theta, which)
+        deg = p if of == "function" else p - 1
+        return np.outer(sx, sy) ** deg * dual_kernel(act, theta, of)
     if act.hermite_poly is not None:
         a = np.asarray(act.hermite_poly, dtype=np.float64)
-        if which == "dd":
+        if of == "derivative":
             a = np.polynomial.polynomial.polyder(a) if a.size > 1 else np.zeros(1)
         return _poly_kernel(a, sx, sy if not symmetric else sx, R)
     A, B = np.add.outer(sx**2, 0 * sy), np.add.outer(0 * sx, sy**2)
     C = np.outer(sx, sy) * R
     if act.builtin and act.name == "erf":
-        if which == "ff":
+        if of == "function":
             return (2.0 / math.pi) * np.arcsin(2.0 * C / np.sqrt((1 + 2 * A) * (1 + 2 * B)))
         return (4.0 / math.pi) / np.sqrt((1 + 2 * A) * (1 + 2 * B) - 4.0 * C * C)
     if act.builtin and act.name == "sin":
         e = np.exp(-0.5 * (A + B))
-        return e * (np.sinh(C) if which == "ff" else np.cosh(C))
+        return e * (np.sinh(C) if of == "function" else np.cosh(C))
     if np.ptp(sx) == 0 and np.ptp(sy) == 0 and sx[0] == sy[0]:
-        return dual_kernel(_scaled(act, float(sx[0])), theta, which)
+        return dual_kernel(_scaled(act, float(sx[0])), theta, of)
     # distinct norms: the polar rule entry by entry (upper triangle when symmetric)
     smax = float(max(sx.max(), sy.max()))
     iu = np.triu_indices(R.shape[0]) if symmetric else np.indices(R.shape).reshape(2, -1)
@@ -185,7 +185,7 @@ def general_kernel(X: np.ndarray, Y: np.ndarray | None, act: Activation, kind: s
         pref = np.outer(sx, sy) * R  # x.y + bias_var (exact |x|^2 + bias_var on the diagonal)
         if not bias_trained and sb > 0:
             pref = pref - bias_var
-        out += pref * _expectation(act, "dd", sx, sy, R, theta, symmetric)
+        out += pref * _expectation(act, "derivative", sx, sy, R, theta, symmetric)
     if kind in ("K", "ntk"):
-        out += _expectation(act, "ff", sx, sy, R, theta, symmetric)
+        out += _expectation(act, "function", sx, sy, R, theta, symmetric)
     return out

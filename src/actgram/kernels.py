@@ -78,10 +78,16 @@ __all__ = ["PolarRule", "ThetaTable", "_TABLES", "check_finite_kernel", "dual_ke
            "radial_extent", "theta_table"]
 
 
-def dual_kernel(act, theta, which: str = "dd") -> np.ndarray:
-    r""":math:`\kappa(\theta)` for an array of angles: closed form if known, else the table."""
+def dual_kernel(act, theta, of: str = "derivative") -> np.ndarray:
+    r""":math:`\kappa(\theta) = \mathbb{E}[f(u)f(v)]` for an array of angles.
+
+    ``of="derivative"``: :math:`f = \phi'` (refused where :math:`\phi'` is zero almost
+    everywhere); ``of="function"``: :math:`f = \phi`. Closed form if the activation has one,
+    else its theta table (1e-14 * max(1, ``|kappa|``) for the built-ins, see the module
+    docstring).
+    """
     act = as_activation(act)
-    _pick(act, which)
+    _pick(act, of)
     th = as_real_array(theta, "theta", "an array of angles")
     if not np.all((th >= 0.0) & (th <= math.pi)):  # also catches NaN
         raise ValueError(
@@ -89,20 +95,19 @@ def dual_kernel(act, theta, which: str = "dd") -> np.ndarray:
             f"[{np.nanmin(th) if th.size else 0:.6g}, {np.nanmax(th) if th.size else 0:.6g}]"
             + (" and NaN" if np.any(np.isnan(th)) else "")
         )
-    key = {"dd": "derivative", "ff": "function"}[which]
-    if key in act.dual:
-        return act.dual[key](th)
+    if of in act.dual:
+        return act.dual[of](th)
     if act.hermite_poly is not None:
         from .hermite import hermite_coefficients
 
         deg = len(act.hermite_poly) + 1
-        c = hermite_coefficients(act, deg, of="derivative" if which == "dd" else "function")
+        c = hermite_coefficients(act, deg, of=of)
         return np.polynomial.polynomial.polyval(np.cos(th), c * c)
-    if not act.builtin and th.size <= 64 and (act.key + (which,)) not in act.cache:
+    if not act.builtin and th.size <= 64 and (act.key + (of,)) not in act.cache:
         # a user activation at a few angles: direct quadrature is cheaper than a table
         # (built-ins always tabulate: the table is shared and reused, e.g. layer by layer)
-        return dual_quadrature(act, th, which)
-    return theta_table(act, which)(th)
+        return dual_quadrature(act, th, of)
+    return theta_table(act, of)(th)
 
 
 def kernel_inf(X, act, kind: str = "G", *, Y=None, normalize: bool = False, rows: str = "unit",
@@ -177,9 +182,9 @@ def kernel_inf(X, act, kind: str = "G", *, Y=None, normalize: bool = False, rows
     R, theta = pair_angles(X, Y)
     out = np.zeros_like(R)
     if kind in ("G", "ntk"):
-        out += R * dual_kernel(act, theta, "dd")
+        out += R * dual_kernel(act, theta, "derivative")
     if kind in ("K", "ntk"):
-        out += dual_kernel(act, theta, "ff")
+        out += dual_kernel(act, theta, "function")
     check_finite_kernel(out, act)
     if Y is None:
         out = 0.5 * (out + out.T)  # exact symmetry (entries are already equal up to round-off)
@@ -197,7 +202,7 @@ def _poly_kernel_inf(X, Y, act: Activation, kind: str) -> np.ndarray:
     deg = len(act.hermite_poly) + 1
     out = np.zeros_like(R)
     if kind in ("G", "ntk"):
-        _pick(act, "dd")
+        _pick(act, "derivative")
         c = hermite_coefficients(act, deg, of="derivative")
         out += R * np.polynomial.polynomial.polyval(R, c * c)
     if kind in ("K", "ntk"):

@@ -79,7 +79,7 @@ def tail_exponent(act: ag.Activation, c2k: np.ndarray, lo: int = 40,
     :func:`actgram.dual_kernel` at angle 0. A tail :math:`\sim K^{-(r - 1/2)}` gives
     :math:`-(r + 1/2)`; the sum averages out oscillations that a pointwise fit sees.
     """
-    tail = float(ag.dual_kernel(act, np.zeros(1), "dd")[0]) - np.cumsum(c2k)
+    tail = float(ag.dual_kernel(act, np.zeros(1), "derivative")[0]) - np.cumsum(c2k)
     K = np.arange(lo, hi + 1)
     return float(np.polyfit(np.log(K), np.log(tail[K]), 1)[0] - 1.0)
 

@@ -33,7 +33,8 @@ def slope_exact(act: str) -> float:
     r""":math:`\hat\phi'(1) = \mathbb{E}[\phi'(g)^2] / \mathbb{E}[\phi(g)^2]`, from the dual
     kernels at :math:`\theta = 0` (quadrature, about 1e-14)."""
     zero = np.zeros(1)
-    return float(dual_kernel(act, zero, "dd")[0] / dual_kernel(act, zero, "ff")[0])
+    return float(dual_kernel(act, zero, "derivative")[0]
+                 / dual_kernel(act, zero, "function")[0])
 
 
 def dense_lmin(G: np.ndarray, n: int, entry: float = 1e-13) -> tuple[float, float, float, bool]:
