@@ -3,12 +3,12 @@
     python benchmarks/gpu_run.py [--n 20000] [--n-large 100000] [--quick] [--sections dense,train,large]
 
 Measures (all float64 unless stated, all on one GPU):
-  1. gram_inf on the device (actgram.gpu.gram_inf_torch, ReLU closed form and tanh Chebyshev table)
+  1. gram_inf on the device (actgram.torch_kernels.gram_inf_torch, ReLU closed form and tanh Chebyshev table)
      plus lambda_min (torch.linalg.eigvalsh), against bare torch.linalg.eigvalsh of the same
      n x n matrix (target: gram_inf + lambda_min within 3x of bare eigvalsh), n = 20000.
   2. Trainer throughput (actgram.train_two_layer on the device), n = 1000 and 10000, m = 10000 / 100000,
      as a fraction of the GPU's peak FLOP/s (table below) in float64 and float32.
-  3. Beyond memory: matrix-free smallest eigenvalues (actgram.large) at n = 100000 (an 80 GB
+  3. Beyond memory: matrix-free smallest eigenvalues (method="matrix-free") at n = 100000 (an 80 GB
      matrix in float64, never formed).
 Writes benchmarks/results/gpu_<date>_<device>.json. Without CUDA it refuses (unless --allow-cpu,
 for testing the script itself with --quick).
@@ -27,8 +27,7 @@ from pathlib import Path
 import numpy as np
 
 import actgram as ag
-from actgram import gpu
-from actgram.large import smallest_eigenvalues_large
+from actgram import torch_kernels as tk
 
 # Peak dense FLOP/s (no sparsity), from NVIDIA's data sheets: "NVIDIA H100 Tensor Core GPU" datasheet
 # (SXM / PCIe columns), "NVIDIA H200 Tensor Core GPU" product brief, "NVIDIA A100 Tensor Core GPU"
@@ -70,10 +69,10 @@ def bench_dense(n, dev):
     X = ag.data.sphere(n, 10, seed=0)
     out = {"n": n}
     for act in ("relu", "tanh"):
-        gpu.gram_inf_torch(X[:256], act, device=dev)  # warm-up (table build, kernels)
+        tk.gram_inf_torch(X[:256], act, device=dev)  # warm-up (table build, kernels)
         sync(dev)
         t0 = time.perf_counter()
-        G = gpu.gram_inf_torch(X, act, device=dev)
+        G = tk.gram_inf_torch(X, act, device=dev)
         sync(dev)
         t1 = time.perf_counter()
         lam = torch.linalg.eigvalsh(G)
@@ -81,7 +80,7 @@ def bench_dense(n, dev):
         t2 = time.perf_counter()
         del lam
         t3 = time.perf_counter()
-        lm = gpu.lambda_min_torch(X, act, device=dev)
+        lm = ag.lambda_min(X, act, method="dense", device=dev)
         sync(dev)
         t4 = time.perf_counter()
         out[act] = {"gram_inf_s": t1 - t0, "bare_eigvalsh_s": t2 - t1, "gram_inf_plus_lambda_min_s": t4 - t3,
@@ -121,10 +120,11 @@ def bench_train(dev, peak, sizes):
 def bench_large(n, dev):
     X = ag.data.sphere(n, 10, seed=0)
     t0 = time.perf_counter()
-    r = smallest_eigenvalues_large(X, "relu", 3, tol=1e-4, device=dev)
+    r = ag.smallest_eigenvalues(X, "relu", 3, method="matrix-free", device=dev,
+                                options={"tol": 1e-4})
     t = time.perf_counter() - t0
     out = {"n": n, "seconds": t, "products": r.products, "ritz": r.value.tolist(), "residual": r.residual.tolist(),
-           "floor": r.floor, "reported": [r.describe(i) for i in range(3)], "info": r.info,
+           "floor": r.radius, "reported": [r.describe(i) for i in range(3)], "info": r.info,
            "dense_matrix_gib": 8 * n * n / 2**30}
     print(out)
     return out
@@ -149,7 +149,7 @@ def main() -> None:
         raise SystemExit(f"--sections takes a comma-separated subset of dense,train,large; got {args.sections!r}")
     if not torch.cuda.is_available() and not args.allow_cpu:
         raise SystemExit("no CUDA device: this script measures a GPU (use --allow-cpu --quick to test it)")
-    dev = gpu.resolve_device(None)
+    dev = tk.resolve_device(None)
     name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu"
     key, peak = peak_for(name)
     n, nl = (600, 1200) if args.quick else (args.n, args.n_large)

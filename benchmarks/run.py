@@ -11,7 +11,7 @@ Sections (each row: what, baseline, ratio, errors):
   C. lambda_min (brackets) vs numpy eigvalsh: cost ratio and what each reports below the float64 floor.
   D. The trainer (train_two_layer): steps per second and matmul FLOP/s at n = 1000, m = 10000, d = 50,
      against the same three matmuls alone in torch (the measured ceiling of a step on this machine).
-  E. Matrix-free lambda_min (actgram.large) vs dense eigvalsh at n = 2000.
+  E. Matrix-free lambda_min (method="matrix-free") vs dense eigvalsh at n = 2000.
   F. Speed targets of the fused kernel evaluation (actgram._fused, numba): gram_inf(X, "tanh") in ns per
      entry at n = 400, 1000, 2000 against the matrix product alone (the floor) and the numpy route
      (ACTGRAM_NUMBA=0) measured in the same run; medians of repeated warm calls; the ratios to nt from A
@@ -232,13 +232,12 @@ def section_train(n, m, d, steps):
 
 
 def section_large(n):
-    from actgram.large import smallest_eigenvalues_large
-
     X = ag.data.sphere(n, 10, seed=0)
-    r, ts = timed(lambda: smallest_eigenvalues_large(X, "relu", 1, tol=1e-4, device="cpu"), repeat=1)
+    r, ts = timed(lambda: ag.smallest_eigenvalues(X, "relu", 1, method="matrix-free", device="cpu",
+                                                 options={"tol": 1e-4}), repeat=1)
     lam, ts_d = timed(lambda: np.linalg.eigvalsh(ag.gram_inf(X, "relu"))[0], repeat=1)
     out = {"n": n, "matrix_free_s": ts[-1], "products": r.products, "value": float(r.value[0]),
-           "residual": float(r.residual[0]), "floor": r.floor, "reports": r.describe(), "dense_s": ts_d[-1],
+           "residual": float(r.residual[0]), "floor": r.radius, "reports": r.describe(), "dense_s": ts_d[-1],
            "dense_value": float(lam), "abs_difference": float(abs(lam - r.value[0])), "ratio": ts[-1] / ts_d[-1]}
     print(f"  E n={n}: matrix-free {out['reports']} in {ts[-1]:.3g} s ({r.products} products), "
           f"dense {lam:.6g} in {ts_d[-1]:.3g} s")

@@ -19,7 +19,7 @@ def test_antipodal_tanh_named_and_zero():
     assert lm.value == 0.0 and lm.lower == 0.0
     assert len(lm.exact_zeros) == 1
     z = lm.exact_zeros[0]
-    assert (z.i, z.j, z.kind) == (3, 12, "antipodal")
+    assert (z.i, z.j, z.relation) == (3, 12, "antipodal")
     text = lm.describe()
     assert text.startswith("0 exactly") and "antipodal" in text and "phi' is even" in text
     # the claim itself: G v = 0 for v = e_i + e_j (rows are negatives)
@@ -32,7 +32,7 @@ def test_duplicates_always_named():
     X = _circle(10, ag.data.half_circle(10)[4])
     for act in ("relu", "tanh", "elu"):
         pairs = exact_zero_pairs(X, act)
-        assert [(p.i, p.j, p.kind) for p in pairs] == [(4, 10, "duplicate")]
+        assert [(p.i, p.j, p.relation) for p in pairs] == [(4, 10, "duplicate")]
     lm = ag.lambda_min(X, "relu")
     assert lm.value == 0.0 and "coincide" in lm.describe()
 
@@ -51,10 +51,10 @@ def test_abs_odd_derivative_and_K_parity():
     parity of phi decides (tanh odd: K rows are negatives)."""
     X = _circle(8, -ag.data.half_circle(8)[1])
     pairs = exact_zero_pairs(X, "abs")
-    assert pairs and pairs[0].kind == "antipodal" and "equal to" in pairs[0].reason
+    assert pairs and pairs[0].relation == "antipodal" and "equal to" in pairs[0].reason
     G = ag.gram_inf(X, "abs")
     np.testing.assert_allclose(G[1] - G[8], 0.0, atol=1e-15)
-    assert exact_zero_pairs(X, "tanh", "K")[0].kind == "antipodal"
+    assert exact_zero_pairs(X, "tanh", "K")[0].relation == "antipodal"
     K = ag.kernel_inf(X, "tanh", "K")
     np.testing.assert_allclose(K[1] + K[8], 0.0, atol=1e-15)
     assert exact_zero_pairs(X, "relu", "K") == []

@@ -10,7 +10,7 @@ from .deep import deep_gram, dual_activation
 from .finite import features, gram_init, sample_weights
 from .hermite import hermite_coefficients
 from .kernels import dual_kernel, gram_inf, kernel_inf, pair_angles
-from .spectra import EigenBrackets, LambdaMin, lambda_min, smallest_eigenvalues
+from .spectra import EigenBrackets, lambda_min, smallest_eigenvalues
 from .training import TrainResult, ntk_inf_fixed_output, train_deep, train_two_layer
 
 __version__ = "0.1.0"
@@ -18,7 +18,6 @@ __version__ = "0.1.0"
 __all__ = [
     "Activation",
     "EigenBrackets",
-    "LambdaMin",
     "activation",
     "bounds",
     "builtin_names",
