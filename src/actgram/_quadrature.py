@@ -1,11 +1,12 @@
-r"""The polar quadrature rule for the dual kernels (private; see :mod:`actgram.kernels`).
+r"""The polar quadrature rule for the dual kernels (private; see actgram.kernels).
 
 :math:`\mathbb{E}[f(u)f(v)]` for :math:`(u, v)` standard normal with correlation
-:math:`\cos\theta`, written in polar coordinates :math:`(u, v) = (r\cos t, r\cos(t-\theta))`:
-the :math:`t`-circle is cut at the kink rays into four arcs (Gauss-Legendre), :math:`r` into
-panels; :func:`radial_extent` chooses the radial extent from the growth of ``f``;
-:func:`_choose_level` picks the lowest refinement level whose values agree with an
-independent rule (:meth:`PolarRule.independent`). Accuracy: see :mod:`actgram.kernels`.
+:math:`\cos\theta`, written in polar coordinates :math:`(u, v) = (r\cos t,
+r\cos(t-\theta))`: the :math:`t`-circle is cut at the kink rays into four arcs
+(Gauss-Legendre), :math:`r` into panels; :func:`radial_extent` chooses the radial extent
+from the growth of ``f``; :func:`_choose_level` picks the lowest refinement level whose
+values agree with an independent rule (:meth:`PolarRule.independent`). Accuracy: see
+:mod:`actgram.kernels`.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ _T_NODES = 48
 _R_NODES = 24
 _R_BASE = np.array([0.0, 1.5, 3.0, 4.5, 6.5, 9.0, 13.0])  # first radial panel edges
 _R_STEP = 2.5          # panel width beyond the base edges
-_TAIL_TOL = 1e-17      # bound on the dropped radial tail (absolute; entries are >= 1 or scaled)
+_TAIL_TOL = 1e-17      # bound on the dropped radial tail (absolute)
 _PROBE_MAX = 80.0      # growth probe: |z| <= this
-_ACCEPT = 1e-14        # built-ins: |rule - independent rule| <= _ACCEPT * max(1, |kappa|)
+_ACCEPT = 1e-14        # built-ins: |rule - independent rule| <= _ACCEPT * max(1, |k|)
 _ACCEPT_USER = 1e-13   # the same for user callables (stated accuracy 1e-12)
 _WARN = 1e-12          # warn above this relative error
 _LEVELS = 3            # refinement levels tried before warning
@@ -43,10 +44,10 @@ def _pick(act: Activation, of: str):
 @dataclass(frozen=True)
 class PolarRule:
     """Parameters of the polar rule: radial extent ``R``, Gauss-Legendre nodes per arc
-    (or per graded arc panel, ``grade_t > 0``: panels refined geometrically to ``2**-grade_t``
-    of the arc at both ends), nodes per radial panel, radial grading towards 0 (``grade_r``
-    extra panels halving towards ``r = 0``) and a stretch of the panel pattern (``stretch``;
-    the independent check rule uses a different one)."""
+    (or per graded arc panel, ``grade_t > 0``: panels refined geometrically to
+    ``2**-grade_t`` of the arc at both ends), nodes per radial panel, radial grading
+    towards 0 (``grade_r`` extra panels halving towards ``r = 0``) and a stretch of the
+    panel pattern (``stretch``; the independent check rule uses a different one)."""
 
     R: float
     nt: int = _T_NODES
@@ -62,21 +63,22 @@ class PolarRule:
 
 
 def _level_rule(R: float, level: int) -> PolarRule:
-    """Rule of refinement ``level``: 0 the plain rule; 1 twice the arc nodes (broad, fast-growing
-    integrands); 2 arcs and radial panels graded geometrically towards the rays and towards
-    ``r = 0`` (steep activations)."""
+    """Rule of refinement ``level``: 0 the plain rule; 1 twice the arc nodes (broad,
+    fast-growing integrands); 2 arcs and radial panels graded geometrically towards the
+    rays and towards ``r = 0`` (steep activations)."""
     return (PolarRule(R), PolarRule(R, nt=96, nr=32),
             PolarRule(R, nt=12, nr=24, grade_t=7, grade_r=4))[level]
 
 
 #: angles where the refinement level is chosen (ends, near-ends and interior)
-_PROBE_THETA = np.array([0.0, 1e-3, 0.1, 0.5, 1.2, 2.0, 2.8, 3.1, math.pi - 1e-3, math.pi])
+_PROBE_THETA = np.array([0.0, 1e-3, 0.1, 0.5, 1.2, 2.0, 2.8, 3.1, math.pi - 1e-3,
+                         math.pi])
 
 
 def _choose_level(f, kinks, R: float, th: np.ndarray, accept: float):
     """Lowest refinement level whose values at ``th`` agree with the independent rule to
-    ``accept`` * max(1, ``|value|``); returns ``(level, values, relative difference)`` (the
-    last level if none agrees)."""
+    ``accept`` * max(1, ``|value|``); returns ``(level, values, relative difference)``
+    (the last level if none agrees)."""
     for level in range(_LEVELS):
         rule = _level_rule(R, level)
         val = polar_quadrature(f, th, rule, kinks)
@@ -101,10 +103,11 @@ def _r_edges(rule: PolarRule) -> np.ndarray:
 def _arc_rule(nt: int, grade: int) -> tuple[np.ndarray, np.ndarray]:
     """Nodes and weights on [0, 1] for one arc of the t-circle.
 
-    Plain Gauss-Legendre when ``grade == 0`` (every kink at 0, smooth activation: the integrand
-    is analytic on the arc). A kink at c != 0 makes the arc integrand behave like
-    exp(-c^2 / (2 cos^2 t)) at the arc ends (flat, not analytic), and a steep activation varies
-    fast there: then the arc is cut into panels graded geometrically towards both ends.
+    Plain Gauss-Legendre when ``grade == 0`` (every kink at 0, smooth activation: the
+    integrand is analytic on the arc). A kink at c != 0 makes the arc integrand behave
+    like exp(-c^2 / (2 cos^2 t)) at the arc ends (flat, not analytic), and a steep
+    activation varies fast there: then the arc is cut into panels graded geometrically
+    towards both ends.
     """
     x0, w0 = np.polynomial.legendre.leggauss(nt)
     if not grade:
@@ -115,13 +118,17 @@ def _arc_rule(nt: int, grade: int) -> tuple[np.ndarray, np.ndarray]:
     return (a + 0.5 * (b - a) * (x0 + 1.0)).ravel(), (0.5 * (b - a) * w0).ravel()
 
 
-def polar_quadrature(f, theta, rule: PolarRule, kinks=(), sa=None, sb=None) -> np.ndarray:
-    r""":math:`\mathbb{E}[f(s_a u) f(s_b v)]`, :math:`(u, v)` standard normal with correlation
-    :math:`\cos\theta`, by the polar ``rule`` (one value per angle; ``sa``, ``sb`` optional
-    per-angle scales, default 1). No error control: see :func:`dual_quadrature`."""
+def polar_quadrature(f, theta, rule: PolarRule, kinks=(), sa=None,
+                     sb=None) -> np.ndarray:
+    r""":math:`\mathbb{E}[f(s_a u) f(s_b v)]`, :math:`(u, v)` standard normal with
+    correlation :math:`\cos\theta`, by the polar ``rule`` (one value per angle; ``sa``,
+    ``sb`` optional per-angle scales, default 1). No error control: see
+    :func:`dual_quadrature`."""
     th = np.asarray(theta, dtype=np.float64).ravel()
-    sa = np.ones_like(th) if sa is None else np.broadcast_to(np.asarray(sa, float), th.shape)
-    sb = np.ones_like(th) if sb is None else np.broadcast_to(np.asarray(sb, float), th.shape)
+    sa = (np.ones_like(th) if sa is None
+          else np.broadcast_to(np.asarray(sa, float), th.shape))
+    sb = (np.ones_like(th) if sb is None
+          else np.broadcast_to(np.asarray(sb, float), th.shape))
     nz_kinks = np.array([k for k in kinks if k != 0.0])
     grade, nt = rule.grade_t, rule.nt
     if nz_kinks.size and grade < 16:
@@ -146,7 +153,8 @@ def polar_quadrature(f, theta, rule: PolarRule, kinks=(), sa=None, sb=None) -> n
         wtt = width[..., None] * wt                           # (c, 4, Nt)
         a = np.cos(t)
         b = np.cos(t - T[:, None, None])
-        # r-panels: fixed edges plus breakpoints where u = r a or v = r b crosses a nonzero kink
+        # r-panels: fixed edges plus breakpoints where u = r a or v = r b crosses a
+        # nonzero kink
         edges = np.broadcast_to(R_edges, a.shape + (R_edges.size,))
         if nz_kinks.size:
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -159,7 +167,8 @@ def polar_quadrature(f, theta, rule: PolarRule, kinks=(), sa=None, sb=None) -> n
         wr_ = (e1 - e0)[..., None] * wr
         u = r * (A * a[..., None, None])
         v = r * (B * b[..., None, None])
-        integrand = r * np.exp(-0.5 * r * r) * np.asarray(f(u), float) * np.asarray(f(v), float)
+        integrand = (r * np.exp(-0.5 * r * r) * np.asarray(f(u), float)
+                     * np.asarray(f(v), float))
         inner = (integrand * wr_).sum(axis=(-1, -2))           # (c, 4, Nt)
         out[s:s + chunk] = (inner * wtt).sum(axis=(-1, -2)) / (2.0 * np.pi)
     return out
@@ -167,10 +176,11 @@ def polar_quadrature(f, theta, rule: PolarRule, kinks=(), sa=None, sb=None) -> n
 
 def radial_extent(f, name: str = "activation", scale: float = 1.0) -> float:
     r"""Radius ``R`` beyond which the polar integrand of :math:`\mathbb{E}[f(su)f(sv)]`,
-    ``s <= scale``, is negligible: :math:`\int_R^\infty r e^{-r^2/2} M(r)^2 dr \le 10^{-17}`
-    with :math:`M(r) = \max_{|z| \le s r}|f(z)|` (probed on a grid of step 0.02 out to
-    :math:`|z| = 80`). Raises ValueError when :math:`|f|` grows like :math:`e^{z^2/4}` or
-    faster (the kernel is infinite) or is not finite on the line."""
+    ``s <= scale``, is negligible: :math:`\int_R^\infty r e^{-r^2/2} M(r)^2 dr \le
+    10^{-17}` with :math:`M(r) = \max_{|z| \le s r}|f(z)|` (probed on a grid of step
+    0.02 out to :math:`|z| = 80`). Raises ValueError when :math:`|f|` grows like
+    :math:`e^{z^2/4}` or faster (the kernel is infinite) or is not finite on the
+    line."""
     r = np.linspace(0.0, _PROBE_MAX, 4001)
     with np.errstate(all="ignore"):
         m = np.maximum(np.abs(np.asarray(f(scale * r), float)),
@@ -182,14 +192,16 @@ def radial_extent(f, name: str = "activation", scale: float = 1.0) -> float:
         L = np.log(np.maximum(r[:end], 1e-300)) - 0.5 * r[:end] ** 2 + 2.0 * np.log(M)
     log_tol = math.log(_TAIL_TOL)
     if end < 2 or not L[-1] < log_tol - 10.0 or not np.all(np.diff(L[-40:]) < 0):
-        where = (f"the kernel has non-finite entries, since f({scale * r[end]:.3g}) is not finite"
-                 if end < r.size else
-                 f"|f(+-{scale * r[-1]:.3g})|^2 exp(-z^2/2) is still {math.exp(min(L[-1], 700)):.1e}")
+        where = (f"the kernel has non-finite entries, since f({scale * r[end]:.3g}) "
+                 "is not finite" if end < r.size else
+                 f"|f(+-{scale * r[-1]:.3g})|^2 exp(-z^2/2) is still "
+                 f"{math.exp(min(L[-1], 700)):.1e}")
         raise ValueError(
-            f"{name}: the dual kernel E[f(u) f(v)] is infinite or cannot be integrated in "
-            f"float64: {where}. It is finite only when |f(z)| grows more slowly than "
-            "exp(z^2/4) (f(u) f(v) against the Gaussian weight); use an activation with slower "
-            "growth (for exp(b z^2): b < 1/4), or scale its argument down."
+            f"{name}: the dual kernel E[f(u) f(v)] is infinite or cannot be "
+            f"integrated in float64: {where}. It is finite only when |f(z)| grows more "
+            "slowly than exp(z^2/4) (f(u) f(v) against the Gaussian weight); use an "
+            "activation with slower growth (for exp(b z^2): b < 1/4), or scale its "
+            "argument down."
         )
     tail = np.cumsum((np.exp(L) * 0.02)[::-1])[::-1]
     k = int(np.argmax(tail <= _TAIL_TOL))

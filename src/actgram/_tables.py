@@ -1,9 +1,9 @@
 r"""Theta tables: :math:`\kappa(\theta)` as a piecewise Chebyshev interpolant (private).
 
-:func:`theta_table` builds (once per activation and ``f``) the interpolant on 16 panels of
-degree 20 from the polar rule of :mod:`actgram._quadrature`, measures it against an independent
-rule and refines until they agree; :func:`dual_quadrature` is the rule with error control but no
-table. Accuracy: see :mod:`actgram.kernels`.
+:func:`theta_table` builds (once per activation and ``f``) the interpolant on 16 panels
+of degree 20 from the polar rule of :mod:`actgram._quadrature`, measures it against an
+independent rule and refines until they agree; :func:`dual_quadrature` is the rule with
+error control but no table. Accuracy: see :mod:`actgram.kernels`.
 """
 
 from __future__ import annotations
@@ -46,15 +46,16 @@ def _extent(act: Activation, of: str) -> float:
 
 
 def dual_quadrature(act, theta, of: str = "derivative") -> np.ndarray:
-    r"""Evaluate :math:`\kappa(\theta) = \mathbb{E}[f(u)f(v)]` by the polar rule (no table).
+    r""":math:`\kappa(\theta) = \mathbb{E}[f(u)f(v)]` by the polar rule (no table).
 
     ``of="derivative"`` uses :math:`f = \phi'`, ``"function"`` uses :math:`f = \phi`.
-    Vectorised over ``theta`` (angles in :math:`[0, \pi]`). Error control: the radial extent comes from the
-    growth of ``f`` (:func:`radial_extent`); each value is compared with an independent rule
-    (other nodes, panels and extent) and the rule is refined (graded arcs, more nodes) until the
-    two agree to 1e-14 * max(1, ``|value|``); a RuntimeWarning says what was reached otherwise.
-    Error below 1e-15 for the built-ins, below 1e-12 for the steep and fast-growing
-    callables of tests/test_error_control.py.
+    Vectorised over ``theta`` (angles in :math:`[0, \pi]`). Error control: the radial
+    extent comes from the growth of ``f`` (:func:`radial_extent`); each value is
+    compared with an independent rule (other nodes, panels and extent) and the rule is
+    refined (graded arcs, more nodes) until the two agree to 1e-14 * max(1,
+    ``|value|``); a RuntimeWarning says what was reached otherwise. Error below 1e-15
+    for the built-ins, below 1e-12 for the steep and fast-growing callables of
+    tests/test_error_control.py.
     """
     act = as_activation(act)
     f = _pick(act, of)
@@ -65,8 +66,8 @@ def dual_quadrature(act, theta, of: str = "derivative") -> np.ndarray:
     _, val, err = _choose_level(f, act.kinks, R, th, _accept(act))
     if err > _WARN:
         warnings.warn(f"{act.name}: the polar quadrature of E[f(u) f(v)] reached only "
-                      f"{err:.1e} relative accuracy (two independent rules differ by that)",
-                      RuntimeWarning, stacklevel=2)
+                      f"{err:.1e} relative accuracy (two independent rules differ by "
+                      "that)", RuntimeWarning, stacklevel=2)
     return val.reshape(np.shape(theta)) if np.ndim(theta) else val[0]
 
 
@@ -74,8 +75,9 @@ def dual_quadrature(act, theta, of: str = "derivative") -> np.ndarray:
 class ThetaTable:
     r"""Piecewise Chebyshev interpolant of :math:`\kappa(\theta)` on :math:`[0, \pi]`.
 
-    ``coef[p, j]`` is the coefficient of :math:`T_j` on panel ``p``; ``error`` is the largest
-    difference from direct quadrature measured at the midpoints between interpolation nodes.
+    ``coef[p, j]`` is the coefficient of :math:`T_j` on panel ``p``; ``error`` is the
+    largest difference from direct quadrature measured at the midpoints between
+    interpolation nodes.
     """
 
     coef: np.ndarray
@@ -83,8 +85,9 @@ class ThetaTable:
     rel_error: float = 0.0
 
     def __call__(self, theta: np.ndarray) -> np.ndarray:
-        """Clenshaw evaluation at an array of angles (compiled and parallel for 4096 angles
-        or more when numba is installed, see :mod:`actgram._fused`; same operations)."""
+        """Clenshaw evaluation at an array of angles (compiled and parallel for 4096
+        angles or more when numba is installed, see :mod:`actgram._fused`; same
+        operations)."""
         if np.size(theta) >= 4096:
             from . import _fused
 
@@ -98,9 +101,9 @@ def _cheb_nodes(deg: int) -> np.ndarray:
 
 
 def _build_table(f, kinks, R: float, level: int, panels: int, degree: int = _DEGREE):
-    """Interpolant on ``panels`` panels from the rule of ``level``, with the independent rule's
-    values at check points (every fourth midpoint between nodes, five per panel) and the panel
-    scales."""
+    """Interpolant on ``panels`` panels from the rule of ``level``, with the independent
+    rule's values at check points (every fourth midpoint between nodes, five per panel)
+    and the panel scales."""
     y = _cheb_nodes(degree)
     h = math.pi / panels
     left = h * np.arange(panels)
@@ -119,15 +122,15 @@ def _build_table(f, kinks, R: float, level: int, panels: int, degree: int = _DEG
 def theta_table(act, of: str = "derivative") -> ThetaTable:
     """Build (or fetch from the cache) the interpolant of the dual kernel of ``act``.
 
-    Values at the Chebyshev nodes come from the polar rule; the interpolant is then compared,
-    at the midpoints between nodes, with an *independent* rule (other nodes, panel edges and
-    radial extent, :meth:`PolarRule.independent`). If they differ by more than
-    1e-14 * max(1, ``|kappa|`` on the panel), the rule is refined (graded arcs and radial
-    panels, more nodes; two levels) where the two rules disagree, or, where the interpolant
-    misses, the degree doubled (20 to 40) and then the panels (up to 64), and the table
-    rebuilt. ``error`` is the absolute and
-    ``rel_error`` the relative difference reached; a RuntimeWarning is raised only when the
-    relative difference exceeds 1e-12.
+    Values at the Chebyshev nodes come from the polar rule; the interpolant is then
+    compared, at the midpoints between nodes, with an *independent* rule (other nodes,
+    panel edges and radial extent, :meth:`PolarRule.independent`). If they differ by
+    more than 1e-14 * max(1, ``|kappa|`` on the panel), the rule is refined (graded arcs
+    and radial panels, more nodes; two levels) where the two rules disagree, or, where
+    the interpolant misses, the degree doubled (20 to 40) and then the panels (up to
+    64), and the table rebuilt. ``error`` is the absolute and ``rel_error`` the relative
+    difference reached; a RuntimeWarning is raised only when the relative difference
+    exceeds 1e-12.
     """
     act = as_activation(act)
     f = _pick(act, of)
@@ -138,10 +141,12 @@ def theta_table(act, of: str = "derivative") -> ThetaTable:
     R = _extent(act, of)
     acc = _accept(act)
     level, _, _ = _choose_level(f, act.kinks, R, _PROBE_THETA, acc)
-    panels = _PANELS if act.builtin else _PANELS // 2  # callables: start coarse, refine on a miss
+    # callables: start coarse, refine on a miss
+    panels = _PANELS if act.builtin else _PANELS // 2
     degree = _DEGREE
     while True:
-        table, rule, thm, chk, local = _build_table(f, act.kinks, R, level, panels, degree)
+        table, rule, thm, chk, local = _build_table(f, act.kinks, R, level, panels,
+                                                    degree)
         diff = np.abs(table(thm) - chk)
         rel = float(np.max(diff / local))
         if rel <= acc:
@@ -162,9 +167,10 @@ def theta_table(act, of: str = "derivative") -> ThetaTable:
     table.rel_error = rel
     if rel > _WARN:
         warnings.warn(
-            f"the dual kernel of {act.name} is accurate only to {rel:.1e} relative (the table "
-            "and an independent quadrature rule differ by that after refinement); kernel "
-            "entries carry that error (is the activation smooth between its declared kinks?)",
+            f"the dual kernel of {act.name} is accurate only to {rel:.1e} relative "
+            "(the table and an independent quadrature rule differ by that after "
+            "refinement); kernel entries carry that error (is the activation smooth "
+            "between its declared kinks?)",
             RuntimeWarning, stacklevel=3)
     cache[key] = table
     return table
