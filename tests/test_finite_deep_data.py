@@ -180,6 +180,10 @@ def test_separation():
     assert kind == "antipodal" and d < 1e-15  # circle(6) has antipodal pairs
     with pytest.raises(ValueError, match="at least two"):
         ag.data.separation(ag.data.sphere(1, 3))
+    X = ag.data.half_circle(n)
+    assert ag.data.separation(3.0 * X, normalize=True) == pytest.approx(ag.data.separation(X), rel=1e-14)
+    with pytest.raises(ValueError, match="unit norm"):
+        ag.data.separation(3.0 * X)
     with pytest.raises(ValueError, match="exceed"):
         ag.data.subspace(5, 2, 3)
 

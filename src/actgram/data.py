@@ -81,14 +81,14 @@ def subspace(n: int, d: int, d_span: int, seed: int | None = 0) -> np.ndarray:
     return normalize_rows(Z @ Q.T)
 
 
-def separation(X, *, return_pair: bool = False):
+def separation(X, *, return_pair: bool = False, normalize: bool = False):
     r"""The separation :math:`\delta = \min_{i\ne j}\min(\|x_i - x_j\|, \|x_i + x_j\|)`.
 
     Both halves matter: :math:`x_j = -x_i` makes :math:`G^\infty` singular when :math:`\phi'` is
     even (tanh). With ``return_pair=True`` also returns ``(i, j, "duplicate"|"antipodal")``.
-    Needs at least two points.
+    Needs at least two points. ``normalize=True``: the separation of the normalised rows.
     """
-    X = as_data(X)
+    X = as_data(X, normalize=normalize)
     n = X.shape[0]
     if n < 2:
         raise ValueError("separation needs at least two points")
