@@ -161,7 +161,7 @@ def test_bad_inputs():
         h.population_hessian(np.eye(2), np.eye(3))
     with pytest.raises(TypeError, match="complex"):
         h.population_loss(np.eye(2) * 1j)
-    with pytest.raises(ValueError, match=r"W must have at least 1 entries; got 0 \(shape \(0, 3\)\)"):
+    with pytest.raises(ValueError, match=r"W must have at least an entry; got 0 \(shape \(0, 3\)\)"):
         h.population_loss(np.zeros((0, 3)))
     with pytest.raises(ValueError, match="k"):
         h.symmetric_basis(2)

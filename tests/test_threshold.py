@@ -164,7 +164,7 @@ def test_bad_inputs():
         th.ThresholdNet(np.ones((3, 2)), np.ones(2), np.ones(2)).predict(np.ones((4, 5)))
     with pytest.raises(TypeError, match="Patterns"):
         th.network_from_lasso(np.ones((3, 2)), np.ones(2))
-    with pytest.raises(ValueError, match=r"y must have at least 1 entries; got 0"):
+    with pytest.raises(ValueError, match=r"y must have at least an entry; got 0"):
         th.shattering_closed_form([], 0.1)
     with pytest.raises(TypeError, match="complex"):
         th.solve_lasso_fista(np.ones((3, 2)) * 1j, np.ones(3), 0.1)

@@ -152,7 +152,8 @@ def check_array(value, name: str, *, ndim: int | tuple[int, ...] | None = None,
                 raise ValueError(f"{name} must be {what}; got shape {A.shape} (axis {axis} has "
                                  f"length {got}, expected {want})")
     if A.size < min_size:
-        raise ValueError(f"{name} must have at least {min_size} entries; got {A.size} (shape {A.shape})")
+        need = "an entry" if min_size == 1 else f"{min_size} entries"
+        raise ValueError(f"{name} must have at least {need}; got {A.size} (shape {A.shape})")
     if finite and not np.all(np.isfinite(A)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(A))[0])
         raise ValueError(f"{name} contains NaN or inf (first at index {bad}); it must be finite")
