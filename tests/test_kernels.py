@@ -172,3 +172,16 @@ def test_memory_guard():
     big = np.broadcast_to(X[0], (60_000, 3))
     with pytest.raises(MemoryError, match="GiB"):
         ag.gram_inf(big, "relu")
+
+
+def test_of_is_the_one_word_for_phi_or_its_derivative():
+    """dual_kernel, theta_table and dual_quadrature take of='derivative'|'function' (the old
+    'dd'/'ff' is refused with the list of choices), and of='derivative' is the default."""
+    th = np.array([0.3, 1.1])
+    np.testing.assert_array_equal(ag.dual_kernel("tanh", th), ag.dual_kernel("tanh", th, of="derivative"))
+    np.testing.assert_array_equal(theta_table("tanh")(th), theta_table("tanh", of="derivative")(th))
+    for fn in (ag.dual_kernel, dual_quadrature):
+        with pytest.raises(ValueError, match="of must be one of 'function', 'derivative'"):
+            fn("tanh", th, "dd")
+    with pytest.raises(ValueError, match="of must be one of"):
+        theta_table("tanh", "ff")
