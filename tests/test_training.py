@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 import actgram as ag
-from actgram.training import ntk_inf_fixed_output, train_deep
+from actgram.deep import ntk_inf_fixed_output
+from actgram.training import train_deep
 
 
 def _loss(X, y, W, a, act):

@@ -6,12 +6,12 @@ Activation Functions on the Training of Overparametrized Neural Nets" (ICLR 2020
 
 from . import bounds, certify, data
 from .activations import Activation, activation, builtin_names, estimate_jump_order
-from .deep import deep_gram, dual_activation
+from .deep import deep_gram, dual_activation, ntk_inf_fixed_output
 from .finite import features, gram_init, sample_weights
 from .hermite import hermite_coefficients
 from .kernels import dual_kernel, gram_inf, kernel_inf, pair_angles
 from .spectra import EigenBrackets, lambda_min, smallest_eigenvalues
-from .training import TrainResult, ntk_inf_fixed_output, train_deep, train_two_layer
+from .training import TrainResult, train_deep, train_two_layer
 
 __version__ = "0.1.0"
 

@@ -15,7 +15,7 @@ eigenvector :math:`v_i` of :math:`G^0`.
   matrix that drives the residual is then :math:`H^0 = G^0 + K^0`).
 * :func:`train_deep`: every hidden layer of a deeper net (``depth`` = number of hidden
   layers, as in :func:`actgram.deep_gram`; ``depth=1`` is the two-layer net); its
-  infinite-width kernel is :func:`actgram.deep.ntk_inf_fixed_output` (re-exported here).
+  infinite-width kernel is :func:`actgram.deep.ntk_inf_fixed_output`.
 * :func:`train_seeds`: the two-layer net for several seeds at once, with activation
   flips, Gram drift and :math:`\lambda_{\min}(G(t))` recorded (:class:`SeedRuns`).
 
@@ -32,7 +32,6 @@ resolved only to about :math:`\varepsilon\|G\|_2` (use :func:`actgram.lambda_min
 the small end).
 """
 
-from ..deep import ntk_inf_fixed_output  # re-export: the kernel of train_deep
 from ._deep import train_deep
 from ._loop import TrainResult
 from ._seeds import SeedRuns, train_seeds
@@ -41,7 +40,6 @@ from ._two_layer import train_two_layer
 __all__ = [
     "SeedRuns",
     "TrainResult",
-    "ntk_inf_fixed_output",
     "train_deep",
     "train_seeds",
     "train_two_layer",

@@ -116,8 +116,9 @@ def train_deep(X, y, act, m: int, depth: int, *, steps: int, eta: float | None =
     a\circ\phi'(z^{(L)})`, :math:`\delta^{(l-1)} = \sqrt{c/m}\,\phi'(z^{(l-1)})\circ
     W^{(l)\top}\delta^{(l)}`. Eigen-quantities refer to the empirical NTK at
     initialisation, :math:`\Theta^0 = \sum_l
-    (\delta^{(l)}\delta^{(l)\top})\circ(h^{(l-1)}h^{(l-1)\top})` (per-example gradients,
-    shape (n, n)); it tends to :func:`ntk_inf_fixed_output` as :math:`m\to\infty`.
+    (\delta^{(l)}\delta^{(l)\top})\circ(h^{(l-1)}h^{(l-1)\top})` (per-example
+    gradients, shape (n, n)); it tends to :func:`actgram.deep.ntk_inf_fixed_output` as
+    :math:`m\to\infty`.
     ``snapshot_steps`` stores the same kernel at later steps. Other arguments as in
     :func:`train_two_layer`; ``W^{(1)}`` and ``a`` are drawn as there, ``W^{(l)}`` for
     ``l >= 2`` from ``numpy.random.default_rng([seed, l])``; default ``eta = 1 /
