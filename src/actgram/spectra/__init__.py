@@ -9,13 +9,13 @@ low-dimensional data the smallest eigenvalues of :math:`G^\infty` fall far below
 the factorisations resolve them there.
 
 ========================  =============  ==========================================
-method                    kinds          module (what the bracket rests on)
+method                    kinds          private module (what the bracket rests on)
 ========================  =============  ==========================================
-``"fourier"``             G              :mod:`._fourier` (2-D data, smooth built-ins)
-``"spherical"``           G              :mod:`._spherical` (3-D data, smooth built-ins)
-``"dense"``               G, K, ntk      :mod:`._dense` (numpy; torch with ``device``)
-``"matrix-free"``         G, K, ntk      :mod:`._matrix_free` (LOBPCG, large n)
-``"sandwich"``            K, ntk         :mod:`._sandwich` (through G and G_perp)
+``"fourier"``             G              ``_fourier`` (2-D data, smooth built-ins)
+``"spherical"``           G              ``_spherical`` (3-D data, smooth built-ins)
+``"dense"``               G, K, ntk      ``_dense`` (numpy; torch with ``device``)
+``"matrix-free"``         G, K, ntk      ``_matrix_free`` (LOBPCG, large n)
+``"sandwich"``            K, ntk         ``_sandwich`` (through G and G_perp)
 ``"certified"``           G              :mod:`actgram.certify` (proofs)
 ========================  =============  ==========================================
 
@@ -26,7 +26,7 @@ for ``"K"`` and ``"ntk"``, ``"dense"``. Pairs of points that force exact zeros
 :func:`complement_eigenvalues` brackets :math:`G_\perp`, the compression of
 :math:`G^\infty` to the complement of the constant vector. To add a method: a private
 module returning :class:`EigenBrackets`, one line in :data:`METHODS` and one branch in
-:func:`_dispatch`.
+``_dispatch``.
 """
 
 from __future__ import annotations
@@ -223,8 +223,8 @@ def complement_eigenvalues(
 
     ``Q`` (n, n-1) from :func:`complement_basis`, n >= 2. Spherical factorisation for
     data spanning 3 dimensions and smooth built-ins (estimated brackets below the
-    float64 floor), dense otherwise (:mod:`._sandwich`). ``normalize=True``: the matrix
-    of the normalised rows. :math:`\lambda_1(G) \le \lambda_1(G_\perp) \le
+    float64 floor), dense otherwise (``_sandwich``). ``normalize=True``: the matrix of
+    the normalised rows. :math:`\lambda_1(G) \le \lambda_1(G_\perp) \le
     \lambda_2(G)`.
     """
     act = as_activation(act)
