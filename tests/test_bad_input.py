@@ -106,7 +106,8 @@ CASES = [
     ("k-too-big", lambda: ag.smallest_eigenvalues(X4, "relu", k=5), ValueError, r"k = 5 exceeds .* n = 4"),
     ("k-float", lambda: ag.smallest_eigenvalues(X4, "relu", k=1.5), TypeError, r"k must be an integer"),
     ("method", lambda: ag.lambda_min(X4, "tanh", method="exact"), ValueError,
-     r"method must be 'auto', 'fourier', 'spherical', 'dense' or 'certified'; got 'exact'"),
+     r"method must be one of 'auto', 'fourier', 'spherical', 'dense', 'matrix-free', 'sandwich', "
+     r"'certified'; got 'exact'"),
     ("method-needs-smooth", lambda: ag.lambda_min(X4, "relu", method="fourier"), ValueError,
      r"needs a smooth built-in activation"),
     # --- training -------------------------------------------------------------------------
