@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._guards import dense_radius
-from ._validate import as_activation, as_data, as_real_array, check_kind, real_scalar
+from ._validate import as_activation, as_data, check_array, check_kind, real_scalar
 from .kernels import kernel_inf
 
 
@@ -90,13 +90,10 @@ def arora_complexity(X, y, act, *, kind: str = "G", max_rel_error: float = 1e-2,
     act = as_activation(act)
     X = as_data(X, normalize=normalize)
     n = X.shape[0]
-    Y = as_real_array(y, "y", "a real array of shape (n,) or (n, k)")
-    single = Y.ndim == 1
-    Y2 = Y[:, None] if single else Y
-    if Y2.ndim != 2 or Y2.shape[0] != n:
+    Y = check_array(y, "y", ndim=(1, 2), what="a real array of shape (n,) or (n, k)")
+    Y2 = Y[:, None] if Y.ndim == 1 else Y
+    if Y2.shape[0] != n:
         raise ValueError(f"y must have shape ({n},) or ({n}, k) to match X's {n} rows; got {Y.shape}")
-    if not np.all(np.isfinite(Y2)):
-        raise ValueError("y contains NaN or inf")
     max_rel_error = real_scalar(max_rel_error, "max_rel_error", positive=True)
     M = kernel_inf(X, act, kind)
     lam, V = np.linalg.eigh(M)
