@@ -196,14 +196,22 @@ def as_activation(act):
     return act if isinstance(act, Activation) else activation(act)
 
 
-def require_derivative(act, what: str = "G") -> None:
+#: What to do instead, for the kernels (the default) and for training.
+KERNEL_ADVICE = ("Use kind='K' for its random-features kernel, or the ReLU, whose derivative "
+                 "is the step.")
+TRAINING_ADVICE = ("Train it by the convex program of actgram.companions.threshold or with a "
+                   "straight-through estimator (threshold.train_ste), or use the ReLU, whose "
+                   "derivative is the step.")
+
+
+def require_derivative(act, what: str = "G", advice: str = KERNEL_ADVICE) -> None:
     """Refuse, in one wording, anything that needs phi' when phi' is zero almost everywhere.
 
-    ``what`` names the object that needs phi' (``"G"``, ``"the NTK"``, ``"training"``, ...).
+    ``what`` names the object that needs phi' (``"G"``, ``"the NTK"``, ``"training"``, ...);
+    ``advice`` says what to do instead (:data:`KERNEL_ADVICE` or :data:`TRAINING_ADVICE`).
     """
     if not act.derivative_defined:
         raise ValueError(
             f"{act.name} has derivative zero almost everywhere, so {what} (which needs phi') is "
-            "not defined: gradient descent cannot move weights through it. Use kind='K' for its "
-            "random-features kernel, or the ReLU, whose derivative is the step."
+            f"not defined: gradient descent cannot move weights through it. {advice}"
         )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validate import as_activation, positive_int, require_derivative
+from .._validate import TRAINING_ADVICE, as_activation, positive_int, require_derivative
 from ..deep import layer_norm_constant
 from . import _loop
 from ._loop import TrainResult
@@ -125,7 +125,7 @@ def train_deep(X, y, act, m: int, depth: int, *, steps: int, eta: float | None =
     lambda_max(Theta0)``. Accuracy: as :func:`train_two_layer`.
     """
     act = as_activation(act)
-    require_derivative(act, "training")
+    require_derivative(act, "training", TRAINING_ADVICE)
     depth = positive_int(
         depth, "depth (number of hidden layers, 1 = the two-layer net)"
     )

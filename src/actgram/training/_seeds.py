@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._validate import (
+    TRAINING_ADVICE,
     as_activation,
     as_data,
     check_array,
@@ -207,7 +208,7 @@ def train_seeds(
     import torch
 
     act = as_activation(act)
-    require_derivative(act, "training")
+    require_derivative(act, "training", TRAINING_ADVICE)
     m = positive_int(m, "width m")
     steps = positive_int(steps, "steps", minimum=0)
     X, Y, seeds, rec = _check_seeds(X, Y, seeds, record_steps, steps)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validate import as_activation, require_derivative
+from .._validate import TRAINING_ADVICE, as_activation, require_derivative
 from ..finite import gram_init, sample_weights
 from . import _loop
 from ._loop import TrainResult
@@ -149,7 +149,7 @@ def train_two_layer(X, y, act, m: int, *, steps: int, eta: float | None = None,
         grows a thousandfold during the run.
     """
     act = as_activation(act)
-    require_derivative(act, "training")
+    require_derivative(act, "training", TRAINING_ADVICE)
     X, y, m, steps, record_every, snaps = _loop.check_common(
         X, y, m, steps, record_every, dtype, snapshot_steps
     )
