@@ -170,21 +170,12 @@ def arccos_kernel(X: np.ndarray, Y: np.ndarray | None, a: float, relu: bool,
 
 
 def arccos_slope(act) -> tuple[float, bool] | None:
-    """(negative-side slope a, is ReLU) for the built-in arc-cosine activations, else None.
+    """(negative-side slope a, is ReLU) for the arc-cosine activations, else None.
 
     ReLU: a = 0; leaky ReLU: its slope; abs: a = -1; step: (nan, False) (K only, mode 4).
+    Read from the fact the activation block declares (``act.arccos``), not its name.
     """
-    if not getattr(act, "builtin", False):
-        return None
-    if act.name == "step":
-        return math.nan, False
-    if act.name == "relu":
-        return 0.0, True
-    if act.name == "abs":
-        return -1.0, False
-    if act.name.startswith("leaky_relu(") and "slope" in act.params:
-        return float(act.params["slope"]), False
-    return None
+    return getattr(act, "arccos", None)
 
 
 def kernel(X: np.ndarray, Y: np.ndarray | None, act, kind: str) -> np.ndarray | None:

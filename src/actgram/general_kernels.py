@@ -34,11 +34,12 @@ with the bias gradient scaled like its initial standard deviation: this is neura
 
 How the expectation is evaluated:
 
-* homogeneous activations (ReLU, leaky ReLU, abs, step, ``relu_power``): exact scaling
+* homogeneous activations (``act.homogeneous_degree``: ReLU, leaky ReLU, abs, step,
+  ``relu_power``): exact scaling
   :math:`\mathbb{E}[\phi(s_x u')\phi(s_y v')] = (s_x s_y)^p\,\kappa(\theta)` (degree
   :math:`p`; :math:`p - 1` for :math:`\phi'`), with or without bias (the bias is a coordinate);
 * polynomials: exact Hermite expansion of :math:`\phi(s z)` per row;
-* erf and sin: closed forms
+* erf and sin (``act.general_dual``, declared in their blocks): closed forms
   :math:`\tfrac{2}{\pi}\arcsin\frac{2c}{\sqrt{(1+2a)(1+2b)}}`,
   :math:`\tfrac{4}{\pi}((1+2a)(1+2b)-4c^2)^{-1/2}`,
   :math:`e^{-(a+b)/2}\sinh c`, :math:`e^{-(a+b)/2}\cosh c` (:math:`a, b, c` the entries of
@@ -67,19 +68,6 @@ from .hermite import _poly_hermite
 __all__ = ["general_kernel"]
 
 _SCALED: dict[tuple, Activation] = {}
-
-
-def _homogeneous_degree(act: Activation) -> int | None:
-    """Degree p with phi(s z) = s^p phi(z) for s > 0, for the built-in homogeneous ones."""
-    if not act.builtin:
-        return None
-    if act.name in ("relu", "abs") or act.name.startswith("leaky_relu("):
-        return 1
-    if act.name == "step":
-        return 0
-    if act.name.startswith("relu_power("):
-        return int(act.params["r"])
-    return None
 
 
 def _scaled(act: Activation, s: float) -> Activation:
@@ -114,7 +102,7 @@ def _expectation(act: Activation, of: str, sx, sy, R, theta, symmetric: bool):
     from .kernels import dual_kernel
 
     f = _pick(act, of)
-    p = _homogeneous_degree(act)
+    p = act.homogeneous_degree
     if p is not None:
         deg = p if of == "function" else p - 1
         return np.outer(sx, sy) ** deg * dual_kernel(act, theta, of)
@@ -125,13 +113,9 @@ def _expectation(act: Activation, of: str, sx, sy, R, theta, symmetric: bool):
         return _poly_kernel(a, sx, sy if not symmetric else sx, R)
     A, B = np.add.outer(sx**2, 0 * sy), np.add.outer(0 * sx, sy**2)
     C = np.outer(sx, sy) * R
-    if act.builtin and act.name == "erf":
-        if of == "function":
-            return (2.0 / math.pi) * np.arcsin(2.0 * C / np.sqrt((1 + 2 * A) * (1 + 2 * B)))
-        return (4.0 / math.pi) / np.sqrt((1 + 2 * A) * (1 + 2 * B) - 4.0 * C * C)
-    if act.builtin and act.name == "sin":
-        e = np.exp(-0.5 * (A + B))
-        return e * (np.sinh(C) if of == "function" else np.cosh(C))
+    closed = act.general_dual(of)  # erf, sin: declared closed forms for any covariance
+    if closed is not None:
+        return closed(A, B, C)
     if np.ptp(sx) == 0 and np.ptp(sy) == 0 and sx[0] == sy[0]:
         return dual_kernel(_scaled(act, float(sx[0])), theta, of)
     # distinct norms: the polar rule entry by entry (upper triangle when symmetric)

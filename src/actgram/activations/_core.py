@@ -38,6 +38,26 @@ class Forms:
     the numpy one and both must keep their bits. ``duals`` maps ``"function"`` /
     ``"derivative"`` to :math:`\kappa(\theta)` as ``(xp, theta) -> array`` (closed forms
     only).
+
+    Declared facts, which the kernels read instead of looking at the name (set by each
+    built-in block; a user callable keeps the defaults):
+
+    ``family``
+        The registry key of the block (``"leaky_relu"``, ``"relu_power"``, ...); ``""``
+        for callables. The certified route (:mod:`actgram.certify`) keys on it.
+    ``homogeneous_degree``
+        :math:`p` with :math:`\phi(s z) = s^p \phi(z)` for :math:`s > 0` (relu, leaky
+        relu, abs: 1; step: 0; ``relu_power``: r), else None; the general-input kernels
+        then scale the unit-norm dual exactly.
+    ``arccos``
+        ``(a, relu)`` for the arc-cosine family computed by the fused kernel: the
+        negative-side slope ``a`` and whether it is the ReLU (relu ``(0, True)``, leaky
+        ``(slope, False)``, abs ``(-1, False)``, step ``(nan, False)``: K only), else
+        None.
+    ``general_duals``
+        ``"function"`` / ``"derivative"`` -> :math:`\mathbb{E}[f(u) f(v)]` for a centred
+        normal pair with any covariance :math:`[[A, C], [C, B]]`, as
+        ``(xp, A, B, C) -> array`` (erf, sin).
     """
 
     phi: Callable
@@ -46,6 +66,10 @@ class Forms:
     torch_via_phi: bool = False
     dphi_torch: Callable | None = None
     duals: Mapping[str, Callable] = field(default_factory=dict)
+    family: str = ""
+    homogeneous_degree: int | None = None
+    arccos: tuple[float, bool] | None = None
+    general_duals: Mapping[str, Callable] = field(default_factory=dict)
 
 
 def arccos_J_xp(xp, order: int, theta):
@@ -114,7 +138,10 @@ class Activation:
         uses.
     forms : Forms or None
         The formulas written once against an array namespace (built-ins and detected
-        polynomials); :meth:`torch_forms` and :meth:`dual_form` take them from here.
+        polynomials); :meth:`torch_forms` and :meth:`dual_form` take them from here,
+        and so do the declared facts :attr:`family`, :attr:`homogeneous_degree`,
+        :attr:`arccos` and :meth:`general_dual` (see :class:`Forms`): the kernels route
+        on these, never on ``name``.
     torch_fn : callable or None
         The user's own torch function (a callable written with torch operations).
     """
@@ -157,6 +184,33 @@ class Activation:
         if self.builtin:
             return (self.name,)
         return ("callable", id(self))
+
+    @property
+    def family(self) -> str:
+        """The block's registry key (``Forms.family``); ``""`` for a callable."""
+        return self.forms.family if self.forms is not None else ""
+
+    @property
+    def homogeneous_degree(self) -> int | None:
+        r"""p with :math:`\phi(s z) = s^p \phi(z)`, s > 0, as declared; else None."""
+        return self.forms.homogeneous_degree if self.forms is not None else None
+
+    @property
+    def arccos(self) -> tuple[float, bool] | None:
+        """``(negative-side slope, is ReLU)`` of the arc-cosine family, or None."""
+        return self.forms.arccos if self.forms is not None else None
+
+    def general_dual(self, of: str, xp=NUMPY) -> Callable | None:
+        r"""The closed form for any covariance :math:`[[A, C], [C, B]]`, or None.
+
+        ``(A, B, C) -> array`` in namespace ``xp``: :math:`\mathbb{E}[f(u) f(v)]`,
+        f = :math:`\phi` (``of="function"``) or :math:`\phi'` (``"derivative"``).
+        """
+        of = check_of(of)
+        if self.forms is None or of not in self.forms.general_duals:
+            return None
+        form = self.forms.general_duals[of]
+        return lambda A, B, C: form(xp, A, B, C)
 
     def dual_form(self, of: str, xp=NUMPY) -> ThetaFn | None:
         r"""The closed form :math:`\kappa(\theta)` in namespace ``xp``, or None.

@@ -9,6 +9,8 @@ written once against the array namespace ``xp`` of :mod:`actgram._xp`.
 
 from __future__ import annotations
 
+import math
+
 from .._validate import real_scalar
 from ._core import INV_2PI, Activation, Forms, builtin, whole_number
 from ._core import arccos_J_xp as J
@@ -39,6 +41,7 @@ def _relu() -> Activation:
         dphi_from_phi=lambda xp, z, p: xp.indicator(p > 0, z), torch_via_phi=True,
         duals={"function": lambda xp, t: J(xp, 1, t) * INV_2PI,
                "derivative": lambda xp, t: J(xp, 0, t) * INV_2PI},
+        family="relu", homogeneous_degree=1, arccos=(0.0, True),
     )
     return builtin("relu", forms, kinks=(0.0,), jump_order=1)
 
@@ -49,6 +52,7 @@ def _leaky_relu(slope: float = 0.01) -> Activation:
         phi=lambda xp, z: xp.where(z > 0, z, a * z),
         dphi=lambda xp, z: xp.where(z > 0, xp.ones_like(z), a),
         duals=_leaky_duals(a),
+        family="leaky_relu", homogeneous_degree=1, arccos=(float(a), False),
     )
     return builtin(f"leaky_relu(slope={a:g})", forms, kinks=(0.0,),
                    jump_order=None if a == 1.0 else 1, params={"slope": a})
@@ -59,6 +63,7 @@ def _abs() -> Activation:
         phi=lambda xp, z: xp.abs(z),
         dphi=lambda xp, z: xp.where(z > 0, xp.ones_like(z), -1.0),
         duals=_leaky_duals(-1.0),
+        family="abs", homogeneous_degree=1, arccos=(-1.0, False),
     )
     return builtin("abs", forms, kinks=(0.0,), jump_order=1)
 
@@ -68,6 +73,7 @@ def _step() -> Activation:
         phi=lambda xp, z: xp.indicator(z >= 0, z),
         dphi=lambda xp, z: xp.zeros_like(z),
         duals={"function": lambda xp, t: J(xp, 0, t) * INV_2PI},
+        family="step", homogeneous_degree=0, arccos=(math.nan, False),
     )
     return builtin("step", forms, kinks=(0.0,), jump_order=0, derivative_defined=False)
 
@@ -92,7 +98,7 @@ def _relu_power(r: int = 2) -> Activation:
     forms = Forms(
         phi=lambda xp, z: xp.relu(z) ** r,
         dphi=lambda xp, z: r * xp.relu(z) ** (r - 1),
-        duals=duals,
+        duals=duals, family="relu_power", homogeneous_degree=r,
     )
     return builtin(f"relu_power(r={r})", forms, kinks=(0.0,), jump_order=r,
                    params={"r": r})
@@ -105,6 +111,7 @@ def _elu(alpha: float = 1.0) -> Activation:
         dphi=lambda xp, z: xp.where(z > 0, xp.ones_like(z), a * xp.exp(xp.minimum0(z))),
         # for z <= 0, phi'(z) = alpha e^z = phi(z) + alpha
         dphi_from_phi=lambda xp, z, p: xp.where(z > 0, xp.ones_like(z), p + a),
+        family="elu",
     )
     return builtin(f"elu(alpha={a:g})", forms, kinks=(0.0,),
                    jump_order=2 if a == 1.0 else 1, params={"alpha": a})
@@ -118,6 +125,7 @@ def _selu() -> Activation:
                                           a * xp.exp(xp.minimum0(z))),
         # for z <= 0, phi'(z) = lam alpha e^z = phi(z) + lam alpha
         dphi_from_phi=lambda xp, z, p: xp.where(z > 0, lam, p + lam * a),
+        family="selu",
     )
     return builtin("selu", forms, kinks=(0.0,), jump_order=1)
 

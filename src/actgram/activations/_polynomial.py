@@ -26,13 +26,14 @@ def horner(xp, z, coefficients: tuple[float, ...]):
     return out
 
 
-def polynomial_forms(coefficients: Sequence[float]) -> Forms:
-    """:class:`Forms` (phi and phi') of the polynomial with monomial coefficients."""
+def polynomial_forms(coefficients: Sequence[float], family: str = "") -> Forms:
+    """:class:`Forms` (phi and phi') of the polynomial with monomial coefficients;
+    ``family`` is the built-in's registry key (``""`` for a detected callable)."""
     a = np.asarray(coefficients, dtype=np.float64)
     da = np.polynomial.polynomial.polyder(a) if a.size > 1 else np.zeros(1)
     ca, cd = tuple(a.tolist()), tuple(da.tolist())
     return Forms(phi=lambda xp, z: horner(xp, z, ca),
-                 dphi=lambda xp, z: horner(xp, z, cd))
+                 dphi=lambda xp, z: horner(xp, z, cd), family=family)
 
 
 def _coefficients(coefficients) -> np.ndarray:
@@ -51,7 +52,7 @@ def _polynomial(coefficients: Sequence[float] = (0.0, 1.0)) -> Activation:
     a = _coefficients(coefficients)
     terms = " + ".join(f"{c:g} z^{k}" for k, c in enumerate(a) if c != 0) or "0"
     coef = tuple(a.tolist())
-    return builtin(f"polynomial({terms})", polynomial_forms(coef),
+    return builtin(f"polynomial({terms})", polynomial_forms(coef, "polynomial"),
                    params={"coefficients": coef}, hermite_poly=coef)
 
 
@@ -61,7 +62,7 @@ def _monomial(p: int = 2) -> Activation:
     a = np.zeros(int(p) + 1)
     a[-1] = 1.0
     coef = tuple(a.tolist())
-    return builtin(f"monomial(p={int(p)})", polynomial_forms(coef),
+    return builtin(f"monomial(p={int(p)})", polynomial_forms(coef, "monomial"),
                    params={"p": int(p)}, hermite_poly=coef)
 
 

@@ -32,6 +32,7 @@ def _gelu() -> Activation:
     forms = Forms(
         phi=lambda xp, z: z * xp.ndtr(z),
         dphi=lambda xp, z: xp.ndtr(z) + z * xp.exp(-0.5 * z * z) / _SQRT_2PI,
+        family="gelu",
     )
 
     def der_c(z):
@@ -43,7 +44,8 @@ def _gelu() -> Activation:
 
 
 def _softplus() -> Activation:
-    forms = Forms(phi=lambda xp, z: xp.softplus(z), dphi=lambda xp, z: xp.expit(z))
+    forms = Forms(phi=lambda xp, z: xp.softplus(z), dphi=lambda xp, z: xp.expit(z),
+                  family="softplus")
     return builtin("softplus", forms, derivative_complex=_sigmoid_c,
                    pole_distance=math.pi, derivative_symmetry="const+odd")
 
@@ -58,6 +60,7 @@ def _sigmoid() -> Activation:
         phi=lambda xp, z: xp.expit(z),
         dphi=_sigmoid_der,
         dphi_from_phi=lambda xp, z, p: p * (1.0 - p), torch_via_phi=True,
+        family="sigmoid",
     )
 
     def der_c(z):
@@ -74,6 +77,7 @@ def _tanh() -> Activation:
         dphi=lambda xp, z: 1.0 / xp.cosh(z) ** 2,
         # torch computes tanh' as 1 - tanh^2 (from p = tanh z, or tanh z computed)
         dphi_from_phi=lambda xp, z, p: 1.0 - p ** 2, torch_via_phi=True,
+        family="tanh",
     )
     return builtin("tanh", forms, complex_derivative=True, pole_distance=math.pi / 2,
                    derivative_symmetry="even")
@@ -93,7 +97,7 @@ def _swish_der_torch(xp, z):
 
 def _swish() -> Activation:
     forms = Forms(phi=lambda xp, z: z * xp.expit(z), dphi=_swish_der,
-                  dphi_torch=_swish_der_torch)
+                  dphi_torch=_swish_der_torch, family="swish")
 
     def der_c(z):
         sc = _sigmoid_c(z)
@@ -101,6 +105,27 @@ def _swish() -> Activation:
 
     return builtin("swish", forms, derivative_complex=der_c, pole_distance=math.pi,
                    derivative_symmetry="const+odd")
+
+
+# covariance [[A, C], [C, B]]: E[erf u erf v] = (2/pi) arcsin(2C / sqrt((1+2A)(1+2B))),
+# E[erf' u erf' v] = (4/pi) ((1+2A)(1+2B) - 4C^2)^(-1/2)  (general_kernels' forms)
+_ERF_GENERAL = {
+    "function": lambda xp, A, B, C: (2.0 / math.pi) * xp.arcsin(
+        2.0 * C / xp.sqrt((1 + 2 * A) * (1 + 2 * B))),
+    "derivative": lambda xp, A, B, C: (4.0 / math.pi) / xp.sqrt(
+        (1 + 2 * A) * (1 + 2 * B) - 4.0 * C * C),
+}
+
+
+def _sin_general(of: str):
+    def form(xp, A, B, C):  # e^{-(A+B)/2} sinh C, e^{-(A+B)/2} cosh C
+        e = xp.exp(-0.5 * (A + B))
+        return e * (xp.sinh(C) if of == "function" else xp.cosh(C))
+
+    return form
+
+
+_SIN_GENERAL = {of: _sin_general(of) for of in ("function", "derivative")}
 
 
 def _erf() -> Activation:
@@ -116,6 +141,7 @@ def _erf() -> Activation:
             "derivative": lambda xp, t: (4.0 / math.pi) / xp.sqrt(
                 9.0 - 4.0 * xp.cos(t) ** 2),
         },
+        family="erf", general_duals=_ERF_GENERAL,
     )
     return builtin("erf", forms, complex_derivative=True, pole_distance=math.inf,
                    derivative_symmetry="even")
@@ -129,6 +155,7 @@ def _sin() -> Activation:
         # E[sin u sin v] = e^{-1} sinh(rho);  E[cos u cos v] = e^{-1} cosh(rho)
         duals={"function": lambda xp, t: e * xp.sinh(xp.cos(t)),
                "derivative": lambda xp, t: e * xp.cosh(xp.cos(t))},
+        family="sin", general_duals=_SIN_GENERAL,
     )
     return builtin("sin", forms, complex_derivative=True, pole_distance=math.inf,
                    derivative_symmetry="even")

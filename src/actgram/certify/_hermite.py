@@ -31,7 +31,8 @@ import math
 
 from ._flint import require, working_precision
 
-# name -> (base function, structure of phi' in terms of it, sup |phi'| bound)
+# act.family (the built-in's declared registry key) -> (base function, structure of phi'
+# in terms of it, sup |phi'| bound)
 SERIES = {
     "tanh": ("sech2", "even", 1.0),
     "sigmoid": ("sigma1", "even", 0.25),

@@ -16,24 +16,24 @@ def supported_activations() -> list[str]:
     return sorted(CLOSED + tuple(SERIES))
 
 
-def _base_name(act: Activation) -> str | None:
-    if not act.builtin:
+def _route(act: Activation) -> str | None:
+    """``act.family`` where a certified route exists for it, else None."""
+    family = act.family
+    if family == "relu_power" and act.params.get("r", 0) > 3:
         return None
-    name = act.name.split("(")[0]
-    if name == "relu_power" and act.params.get("r", 0) > 3:
-        return None
-    return name if name in CLOSED or name in SERIES else None
+    return family if family in CLOSED or family in SERIES else None
 
 
 def check_supported(act: Activation) -> str:
-    """The route name for ``act``, or a ValueError that lists the supported activations."""
-    name = _base_name(act)
-    if name is None:
+    """The route (``act.family``) for ``act``, or a ValueError listing the supported
+    activations."""
+    family = _route(act)
+    if family is None:
         raise ValueError(
             f"no certified kernel route for {act.name}; method='certified' supports the built-ins "
             f"{', '.join(supported_activations())} (relu_power with r <= 3). Use method='auto'."
         )
-    return name
+    return family
 
 
 def correlations(X: np.ndarray, bits: int):
@@ -72,17 +72,17 @@ def _hermite_poly(coeffs) -> list:
     return [b[k] ** 2 * arb.fac_ui(k) for k in range(len(b))]
 
 
-def _angular(name: str, act: Activation, rho):
+def _angular(family: str, act: Activation, rho):
     """Closed-form kappa(rho) for the arc-cosine family; theta = atan2(sqrt(1 - rho^2), rho)."""
     arb = require().arb
     pi = arb.pi()
     s = (1 - rho * rho).nonnegative_part().sqrt()
     t = arb.atan2(s, rho)
     j0 = (pi - t) / (2 * pi)
-    if name == "relu":
+    if family == "relu":
         return j0
-    if name in ("leaky_relu", "abs"):
-        a = arb(float(act.params.get("slope", -1.0)))
+    if family in ("leaky_relu", "abs"):
+        a = arb(float(act.arccos[0]))  # the declared negative-side slope
         return a + (1 - a) ** 2 * j0
     r = int(act.params["r"])
     if r == 1:
@@ -92,24 +92,24 @@ def _angular(name: str, act: Activation, rho):
     return 9 * (3 * s * rho + (pi - t) * (1 + 2 * rho * rho)) / (2 * pi)
 
 
-def _kappa_fn(name: str, act: Activation, bits: int):
+def _kappa_fn(family: str, act: Activation, bits: int):
     """A function rho-ball -> kappa(rho)-ball, and kappa(1) (the diagonal)."""
     flint = require()
     arb = flint.arb
-    if name in ("relu", "leaky_relu", "abs", "relu_power"):
-        return (lambda r: _angular(name, act, r)), _angular(name, act, arb(1))
-    if name == "erf":
+    if family in ("relu", "leaky_relu", "abs", "relu_power"):
+        return (lambda r: _angular(family, act, r)), _angular(family, act, arb(1))
+    if family == "erf":
         def f(r):
             return 4 / (arb.pi() * (9 - 4 * r * r).sqrt())
         return f, f(arb(1))
-    if name == "sin":
+    if family == "sin":
         def f(r):
             return r.cosh() / arb(1).exp()
         return f, f(arb(1))
-    if name in ("polynomial", "monomial"):
+    if family in ("polynomial", "monomial"):
         poly = flint.arb_poly(_hermite_poly(act.hermite_poly))
         return poly, poly(arb(1))
-    series = hermite_squares(name, bits)
+    series = hermite_squares(family, bits)
     poly = flint.arb_poly(series["squares"])
     tail, K = series["tail"], len(series["squares"]) - 1
 
@@ -129,11 +129,11 @@ def kernel_balls(X: np.ndarray, act: Activation, bits: int):
     below :math:`2^{-\mathrm{bits}}`.
     """
     flint = require()
-    name = check_supported(act)
+    family = check_supported(act)
     n = X.shape[0]
     R = correlations(X, bits + 16)
     with working_precision(bits + 16):
-        kappa, diag = _kappa_fn(name, act, bits)
+        kappa, diag = _kappa_fn(family, act, bits)
         G = flint.arb_mat(n, n)
         for i in range(n):
             G[i, i] = diag
