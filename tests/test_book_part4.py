@@ -114,9 +114,9 @@ def test_scaling_fits_and_table():
     assert cells[0][0] == "d = k" and cells[0][1] == "6..11" and "±" in cells[0][2]
 
 
-def test_start_kind_and_family_tables():
-    res = [SimpleNamespace(kind="global", loss=0.0)] * 3
-    res += [SimpleNamespace(kind="spurious", loss=0.0215081)]
+def test_start_verdict_and_family_tables():
+    res = [SimpleNamespace(verdict="global", loss=0.0)] * 3
+    res += [SimpleNamespace(verdict="spurious", loss=0.0215081)]
     t = ch13.start_table({8: res}, 4)
     row = t.rows[0]
     assert (row["global"], row["spurious"], row["other"]) == (3, 1, 0)
@@ -125,7 +125,7 @@ def test_start_kind_and_family_tables():
     canon = {8: [SimpleNamespace(blocks=(1, 7), values=np.arange(5), defect=1e-12,
                                  W=np.eye(8))]}
     spur = {8: res[3:]}
-    kt = ch13.kind_table(spur, canon)
+    kt = ch13.symmetry_table(spur, canon)
     assert kt.rows[0]["count"] == 1 and kt.rows[0]["exact symmetry"] is True
     ta = ch13.delta_s_minima(spur, canon)
     assert len(ta[8]) == 1 and ch13.canonical_spread(ta) == {8: 0.0}

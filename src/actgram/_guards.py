@@ -22,7 +22,7 @@ import numpy as np
 EPS = float(np.finfo(np.float64).eps)
 #: Absolute accuracy of a kernel entry (relative to ``max(1, |entry|)``).
 ENTRY_ERROR = 1e-14
-#: |rho| above which the angle is recomputed from the rows.
+#: Absolute correlation above which the angle is recomputed from the rows.
 STABLE_ABOVE = 0.9
 
 

@@ -1,6 +1,6 @@
 """Input checks at the public boundary.
 
-Every public function of :mod:`actgram` passes its arguments through these helpers, which
+Every public function of ``actgram`` passes its arguments through these helpers, which
 raise :class:`ValueError` / :class:`TypeError` with a message that says what was wrong and what
 to do. Inside the package the arrays are then trusted.
 """
@@ -196,9 +196,10 @@ def as_activation(act):
     return act if isinstance(act, Activation) else activation(act)
 
 
-#: What to do instead, for the kernels (the default) and for training.
+#: What to do instead when a kernel needs phi' (the default advice).
 KERNEL_ADVICE = ("Use kind='K' for its random-features kernel, or the ReLU, whose derivative "
                  "is the step.")
+#: What to do instead when training needs phi'.
 TRAINING_ADVICE = ("Train it by the convex program of actgram.companions.threshold or with a "
                    "straight-through estimator (threshold.train_ste), or use the ReLU, whose "
                    "derivative is the step.")

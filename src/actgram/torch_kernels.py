@@ -34,13 +34,13 @@ from ._validate import (
 )
 from .kernels import theta_table
 
-#: entries per row block when a kernel matrix is assembled or multiplied on a GPU
-# (bounded : working memory; large blocks keep the GPU busy)
+#: Entries per row block when a kernel matrix is assembled or multiplied on a GPU
+#: (bounded working memory; large blocks keep the GPU busy).
 BLOCK_ENTRIES = 2**24
-#: entries per row block on the CPU: 8 MB temporaries stay in the allocator's reused
-# heap : and near the caches; 2**24-entry (128 MB) blocks made one matrix-free product
-# at : n = 10000 five times slower (4.4 s against 0.83 s on 2 cores, 2026-11-23), most
-# of it : page faults of freshly mapped memory
+#: Entries per row block on the CPU: 8 MB temporaries stay in the allocator's reused heap
+#: and near the caches; 2**24-entry (128 MB) blocks made one matrix-free product at
+#: n = 10000 five times slower (4.4 s against 0.83 s on 2 cores, 2026-11-23), most of it
+#: page faults of freshly mapped memory.
 BLOCK_ENTRIES_CPU = 2**20
 
 __all__ = [

@@ -200,6 +200,8 @@ def train_seeds(
     progress : bool, optional
         Tqdm bar; ``None`` = only in an interactive terminal outside CI.
 
+    Notes
+    -----
     One seed is the run ``train_two_layer(..., seed=seed)`` up to the summation order of
     the batched products (about :math:`10^{-13}` relative). Raises ``ValueError`` for an
     unstable ``eta`` and ``FloatingPointError`` if a loss becomes non-finite or grows a

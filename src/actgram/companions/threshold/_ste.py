@@ -88,8 +88,8 @@ def train_ste(X, y, beta: float, *, width: int, backward: str, lr: float = 0.01,
     points, so ``lr`` has the scale of the public code of Ergen et al., which uses a
     mean squared error) in torch float64. Forward: :math:`\mathbf 1\{z > 0\}` (equal to
     :math:`\mathbf 1\{z \ge 0\}` except on a null set); backward: the mask named by
-    ``backward`` (one of :data:`STE_BACKWARDS`). The gradients of :math:`s` and
-    :math:`\alpha` are exact. Initialisation (seeded numpy): ``W`` uniform on :math:`\pm
+    ``backward`` (a key of ``STE_BACKWARDS``: identity, relu, leaky). The gradients of
+    :math:`s` and :math:`\alpha` are exact. Initialisation (seeded numpy): ``W`` uniform on :math:`\pm
     1/\sqrt{d+1}`, ``alpha`` uniform on :math:`\pm 1/\sqrt{m}` (torch's default for
     linear layers), ``s = 1``. Runs on one torch thread (restored afterwards): the
     products are small, and on a busy machine extra threads cost far more than they
