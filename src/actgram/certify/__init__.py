@@ -82,8 +82,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validate import as_data, positive_int
-from ..activations import Activation, activation
+from .._validate import as_activation, as_data, positive_int
+from ..activations import Activation
 from ._flint import float_down, float_up, require, working_precision
 from ._gershgorin import certify, eigenbasis, extrapolated_bits, log2_ratio, needed_bits
 from ._hermite import SERIES
@@ -256,7 +256,7 @@ def certified_spectrum(X, act, k: int = 1, *, rel_width: float = 1e-2, bits: int
         No certificate at any precision tried.
     """
     require()
-    act = act if isinstance(act, Activation) else activation(act)
+    act = as_activation(act)
     check_supported(act)
     X = as_data(X, normalize=normalize)
     n = X.shape[0]
