@@ -21,7 +21,10 @@ method                    kinds          private module (what the bracket rests 
 
 ``method="auto"``: for ``kind="G"``, ``"fourier"`` when the rows span 2 dimensions and
 the activation is a smooth built-in, ``"spherical"`` for 3 dimensions, else ``"dense"``;
-for ``"K"`` and ``"ntk"``, ``"dense"``. Pairs of points that force exact zeros
+for ``"K"`` and ``"ntk"``, ``"dense"``. Rows of any norm (``rows="any"``) and a
+first-layer bias (``bias_var > 0``): only ``"dense"`` in numpy (``"auto"`` picks it);
+the kernel of :mod:`actgram.general_kernels`, bracketed with the radius of
+``general_radius`` in ``_dense``. Pairs of points that force exact zeros
 (:func:`exact_zero_pairs`, any kind) set those eigenvalues to 0 exactly.
 :func:`complement_eigenvalues` brackets :math:`G_\perp`, the compression of
 :math:`G^\infty` to the complement of the constant vector. To add a method: a private
@@ -53,7 +56,7 @@ from ._fourier import (
 from ._result import EigenBrackets, ExactZero
 from ._sandwich import complement_basis, complement_brackets
 from ._spherical import legendre_coefficients, sphere_brackets, sphere_coordinates
-from ._zeros import exact_zero_pairs, mark_zeros
+from ._zeros import check_rows, exact_zero_pairs, mark_zeros
 
 __all__ = [
     "ENTRY_ERROR",
@@ -110,6 +113,17 @@ def _check(method: str, kind: str, k: int, n: int, options: dict | None):
         )
 
 
+def _check_general(method: str, device) -> None:
+    """Rows of any norm or a bias: only the numpy dense solve."""
+    if method not in ("auto", "dense") or device is not None:
+        what = f"method={method!r}" + (f" on device={device!r}" if device else "")
+        raise ValueError(
+            f"{what} needs unit rows and no bias (its bracket rests on a kernel of "
+            "the angle alone); for rows='any' or bias_var > 0 use method='dense' or "
+            "'auto' with device=None (numpy eigvalsh of the general kernel)"
+        )
+
+
 def _dispatch(X, act, k, kind, method, device, options) -> EigenBrackets:
     if method == "certified":
         from ..certify import certified_brackets
@@ -145,7 +159,8 @@ def _dispatch(X, act, k, kind, method, device, options) -> EigenBrackets:
 
 
 def smallest_eigenvalues(X, act, k: int = 1, *, kind: str = "G", method: str = "auto",
-                         device=None, normalize: bool = False,
+                         device=None, normalize: bool = False, rows: str = "unit",
+                         bias_var: float = 0.0,
                          options: dict | None = None) -> EigenBrackets:
     r"""The ``k`` smallest eigenvalues of the ``kind`` kernel matrix, with brackets.
 
@@ -153,7 +168,8 @@ def smallest_eigenvalues(X, act, k: int = 1, *, kind: str = "G", method: str = "
     ----------
     X : array_like
         (n, d) data with unit rows (``normalize=True``: the kernel of the normalised
-        rows).
+        rows ``x / |x|``, not of the rows as given); any nonzero rows with
+        ``rows="any"``.
     act : str, callable or Activation
         The activation.
     k : int
@@ -168,6 +184,15 @@ def smallest_eigenvalues(X, act, k: int = 1, *, kind: str = "G", method: str = "
     device : torch device or str, optional
         Run ``"dense"`` in torch on this device (``method="dense-torch"`` in the result)
         and ``"matrix-free"`` products there (default for it: CUDA when available).
+    rows : str
+        ``"unit"`` (default; other rows refused) or ``"any"``: the true kernel of the
+        rows as given (:func:`actgram.kernel_inf`). ``normalize=True`` with
+        ``rows="any"`` is refused (they contradict each other).
+    bias_var : float
+        Variance of a first-layer bias (default 0; biases trained with the weights, as
+        in :func:`actgram.kernel_inf`). ``rows="any"`` or ``bias_var > 0``: method
+        ``"dense"`` in numpy only (``"auto"`` picks it; the others refuse); exact zeros
+        from duplicates always, from antipodes only without a bias.
     options : dict, optional
         ``"matrix-free"``: ``block``, ``landmarks``, ``tol``, ``maxiter``, ``seed``;
         ``"sandwich"``: ``complement`` (default True: the sharper upper end through
@@ -184,24 +209,33 @@ def smallest_eigenvalues(X, act, k: int = 1, *, kind: str = "G", method: str = "
     """
     act = as_activation(act)
     kind = check_kind(kind)
-    X = as_data(X, normalize=normalize)
+    bias_var = check_rows(rows, bias_var, normalize)
+    general = rows == "any" or bias_var > 0
+    X = as_data(X, normalize=normalize, unit=rows == "unit", allow_zero=bias_var > 0)
     k = positive_int(k, "k")
     _check(method, kind, k, X.shape[0], options)
+    if general:
+        _check_general(method, device)
     if kind != "K" or method == "sandwich":
         require_derivative(act, "G" if kind == "G" else "the NTK")
-    b = _dispatch(X, act, k, kind, method, device, options)
+    if general:
+        b = dense_brackets(X, act, k, kind, rows=rows, bias_var=bias_var)
+    else:
+        b = _dispatch(X, act, k, kind, method, device, options)
     b.kind = kind
-    return mark_zeros(b, X, act, kind)
+    return mark_zeros(b, X, act, kind, rows, bias_var)
 
 
 def lambda_min(X, act, *, kind: str = "G", method: str = "auto", device=None,
-               normalize: bool = False, options: dict | None = None) -> EigenBrackets:
+               normalize: bool = False, rows: str = "unit", bias_var: float = 0.0,
+               options: dict | None = None) -> EigenBrackets:
     r"""The smallest eigenvalue with its bracket: ``smallest_eigenvalues(..., k=1)[0]``.
 
     Float fields ``value``, ``lower``, ``upper``, ``floor`` (:math:`\varepsilon\|M\|_2`,
     the resolution of a plain float64 solve), ``norm``, ``method``, ``certified``,
     ``exact_zeros`` (the pairs of points that force lambda = 0 exactly; then ``value``
-    is 0 and ``describe()`` says why), ``resolved`` and ``below_floor``.
+    is 0 and ``describe()`` says why), ``resolved`` and ``below_floor``. ``rows`` and
+    ``bias_var`` as in :func:`smallest_eigenvalues`.
     """
     return smallest_eigenvalues(
         X,
@@ -211,6 +245,8 @@ def lambda_min(X, act, *, kind: str = "G", method: str = "auto", device=None,
         method=method,
         device=device,
         normalize=normalize,
+        rows=rows,
+        bias_var=bias_var,
         options=options,
     )[0]
 
