@@ -47,7 +47,9 @@ class PolarRule:
     (or per graded arc panel, ``grade_t > 0``: panels refined geometrically to
     ``2**-grade_t`` of the arc at both ends), nodes per radial panel, radial grading
     towards 0 (``grade_r`` extra panels halving towards ``r = 0``) and a stretch of the
-    panel pattern (``stretch``; the independent check rule uses a different one)."""
+    panel pattern (``stretch``; the independent check rule uses a different one).
+    ``mirror``: use the symmetry t -> theta - t of the integrand (half the evaluations
+    of ``f``; applied where both scales are 1 and every kink is at 0)."""
 
     R: float
     nt: int = _T_NODES
@@ -55,19 +57,21 @@ class PolarRule:
     grade_t: int = 0
     grade_r: int = 0
     stretch: float = 1.0
+    mirror: bool = False
 
     def independent(self) -> PolarRule:
         """A rule with other nodes, other panel edges and a longer radial extent."""
         return PolarRule(self.R * 1.15 + 1.0, self.nt + 12, self.nr + 8, self.grade_t,
-                         self.grade_r, 0.83)
+                         self.grade_r, 0.83, self.mirror)
 
 
-def _level_rule(R: float, level: int) -> PolarRule:
+def _level_rule(R: float, level: int, mirror: bool = False) -> PolarRule:
     """Rule of refinement ``level``: 0 the plain rule; 1 twice the arc nodes (broad,
     fast-growing integrands); 2 arcs and radial panels graded geometrically towards the
-    rays and towards ``r = 0`` (steep activations)."""
-    return (PolarRule(R), PolarRule(R, nt=96, nr=32),
-            PolarRule(R, nt=12, nr=24, grade_t=7, grade_r=4))[level]
+    rays and towards ``r = 0`` (steep activations). ``mirror``: see
+    :class:`PolarRule`."""
+    return (PolarRule(R, mirror=mirror), PolarRule(R, nt=96, nr=32, mirror=mirror),
+            PolarRule(R, nt=12, nr=24, grade_t=7, grade_r=4, mirror=mirror))[level]
 
 
 #: angles where the refinement level is chosen (ends, near-ends and interior)
@@ -125,11 +129,13 @@ def polar_quadrature(f, theta, rule: PolarRule, kinks=(), sa=None,
     ``sb`` optional per-angle scales, default 1). No error control: see
     :func:`dual_quadrature`."""
     th = np.asarray(theta, dtype=np.float64).ravel()
+    mirror = rule.mirror and sa is None and sb is None
     sa = (np.ones_like(th) if sa is None
           else np.broadcast_to(np.asarray(sa, float), th.shape))
     sb = (np.ones_like(th) if sb is None
           else np.broadcast_to(np.asarray(sb, float), th.shape))
     nz_kinks = np.array([k for k in kinks if k != 0.0])
+    mirror = mirror and not nz_kinks.size
     grade, nt = rule.grade_t, rule.nt
     if nz_kinks.size and grade < 16:
         grade, nt = 16, 16
@@ -137,41 +143,70 @@ def polar_quadrature(f, theta, rule: PolarRule, kinks=(), sa=None,
     xr, wr = np.polynomial.legendre.leggauss(rule.nr)
     xr, wr = 0.5 * (xr + 1.0), 0.5 * wr
     R_edges = _r_edges(rule)
-    R = R_edges[-1]
     out = np.empty(th.size)
     per_angle = 4 * xt.size * (R_edges.size - 1 + 2 * nz_kinks.size) * xr.size
     chunk = max(1, min(16, 400_000 // per_angle))  # bounded working memory
     for s in range(0, th.size, chunk):
         T = th[s:s + chunk]
+        if mirror:
+            out[s:s + chunk] = _mirrored_arcs(f, T, xt, wt, xr, wr, R_edges)
+            continue
         A = sa[s:s + chunk, None, None, None, None]
         B = sb[s:s + chunk, None, None, None, None]
-        # arcs [-pi/2, T-pi/2], [T-pi/2, pi/2], [pi/2, T+pi/2], [T+pi/2, 3pi/2]
-        lo = np.stack([-0.5 * np.pi + 0 * T, T - 0.5 * np.pi, 0.5 * np.pi + 0 * T,
-                       T + 0.5 * np.pi], -1)
-        width = np.stack([T, np.pi - T, T, np.pi - T], -1)
-        t = lo[..., None] + width[..., None] * xt            # (c, 4, Nt)
-        wtt = width[..., None] * wt                           # (c, 4, Nt)
-        a = np.cos(t)
-        b = np.cos(t - T[:, None, None])
-        # r-panels: fixed edges plus breakpoints where u = r a or v = r b crosses a
-        # nonzero kink
-        edges = np.broadcast_to(R_edges, a.shape + (R_edges.size,))
-        if nz_kinks.size:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                extra = np.concatenate([nz_kinks / (A[..., 0] * a[..., None]),
-                                        nz_kinks / (B[..., 0] * b[..., None])], -1)
-            extra = np.where((extra > 0) & (extra < R), extra, R)
-            edges = np.sort(np.concatenate([edges, extra], -1), -1)
-        e0, e1 = edges[..., :-1], edges[..., 1:]              # (c, 4, Nt, P)
-        r = e0[..., None] + (e1 - e0)[..., None] * xr          # (c, 4, Nt, P, Nr)
-        wr_ = (e1 - e0)[..., None] * wr
-        u = r * (A * a[..., None, None])
-        v = r * (B * b[..., None, None])
-        integrand = (r * np.exp(-0.5 * r * r) * np.asarray(f(u), float)
-                     * np.asarray(f(v), float))
-        inner = (integrand * wr_).sum(axis=(-1, -2))           # (c, 4, Nt)
-        out[s:s + chunk] = (inner * wtt).sum(axis=(-1, -2)) / (2.0 * np.pi)
+        out[s:s + chunk] = _four_arcs(f, T, A, B, xt, wt, xr, wr, R_edges, nz_kinks)
     return out
+
+
+def _four_arcs(f, T, A, B, xt, wt, xr, wr, R_edges, nz_kinks) -> np.ndarray:
+    """The polar rule at the angles ``T`` (scales ``A``, ``B``): every arc, ``f(u)`` and
+    ``f(v)`` evaluated at every node."""
+    R = R_edges[-1]
+    # arcs [-pi/2, T-pi/2], [T-pi/2, pi/2], [pi/2, T+pi/2], [T+pi/2, 3pi/2]
+    lo = np.stack([-0.5 * np.pi + 0 * T, T - 0.5 * np.pi, 0.5 * np.pi + 0 * T,
+                   T + 0.5 * np.pi], -1)
+    width = np.stack([T, np.pi - T, T, np.pi - T], -1)
+    t = lo[..., None] + width[..., None] * xt            # (c, 4, Nt)
+    wtt = width[..., None] * wt                           # (c, 4, Nt)
+    a = np.cos(t)
+    b = np.cos(t - T[:, None, None])
+    # r-panels: fixed edges plus breakpoints where u = r a or v = r b crosses a
+    # nonzero kink
+    edges = np.broadcast_to(R_edges, a.shape + (R_edges.size,))
+    if nz_kinks.size:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            extra = np.concatenate([nz_kinks / (A[..., 0] * a[..., None]),
+                                    nz_kinks / (B[..., 0] * b[..., None])], -1)
+        extra = np.where((extra > 0) & (extra < R), extra, R)
+        edges = np.sort(np.concatenate([edges, extra], -1), -1)
+    e0, e1 = edges[..., :-1], edges[..., 1:]              # (c, 4, Nt, P)
+    r = e0[..., None] + (e1 - e0)[..., None] * xr          # (c, 4, Nt, P, Nr)
+    wr_ = (e1 - e0)[..., None] * wr
+    u = r * (A * a[..., None, None])
+    v = r * (B * b[..., None, None])
+    integrand = (r * np.exp(-0.5 * r * r) * np.asarray(f(u), float)
+                 * np.asarray(f(v), float))
+    inner = (integrand * wr_).sum(axis=(-1, -2))           # (c, 4, Nt)
+    return (inner * wtt).sum(axis=(-1, -2)) / (2.0 * np.pi)
+
+
+def _mirrored_arcs(f, T, xt, wt, xr, wr, R_edges) -> np.ndarray:
+    """The same rule by the symmetry t -> T - t, which swaps u and v (unit scales, kinks
+    at 0 only): the arc [pi/2, T + pi/2] is the mirror image of [-pi/2, T - pi/2] (its
+    integral counted twice), and on [T - pi/2, pi/2] and [T + pi/2, 3pi/2], each its own
+    image, f(v) at node j is f(u) at node n - 1 - j (symmetric nodes and weights): f is
+    evaluated at half the points."""
+    lo = np.stack([-0.5 * np.pi + 0 * T, T - 0.5 * np.pi, T + 0.5 * np.pi], -1)
+    width = np.stack([T, np.pi - T, np.pi - T], -1)
+    t = lo[..., None] + width[..., None] * xt            # (c, 3, Nt)
+    wtt = width[..., None] * wt * np.array([2.0, 1.0, 1.0])[:, None]
+    e0, e1 = R_edges[:-1, None], R_edges[1:, None]
+    r = e0 + (e1 - e0) * xr                                # (P, Nr)
+    g = r * np.exp(-0.5 * r * r) * ((e1 - e0) * wr)
+    fu = np.asarray(f(r * np.cos(t)[..., None, None]), float)      # (c, 3, Nt, P, Nr)
+    fv = np.asarray(f(r * np.cos(t[:, 0] - T[:, None])[..., None, None]), float)
+    inner = np.concatenate([((fu[:, :1] * fv[:, None]) * g).sum(axis=(-1, -2)),
+                            ((fu[:, 1:] * fu[:, 1:, ::-1]) * g).sum(axis=(-1, -2))], 1)
+    return (inner * wtt).sum(axis=(-1, -2)) / (2.0 * np.pi)
 
 
 def radial_extent(f, name: str = "activation", scale: float = 1.0) -> float:

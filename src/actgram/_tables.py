@@ -100,23 +100,114 @@ def _cheb_nodes(deg: int) -> np.ndarray:
     return np.cos(np.pi * (np.arange(deg + 1) + 0.5) / (deg + 1))[::-1]
 
 
-def _build_table(f, kinks, R: float, level: int, panels: int, degree: int = _DEGREE):
-    """Interpolant on ``panels`` panels from the rule of ``level``, with the independent
-    rule's values at check points (every fourth midpoint between nodes, five per panel)
-    and the panel scales."""
+def _build_panels(f, kinks, R: float, level: int, panels: int, idx, degree: int,
+                  user: bool = False):
+    """Chebyshev coefficients on the panels ``idx`` (of ``panels`` equal panels of
+    [0, pi]) from the rule of ``level``, with the check points, the independent rule's
+    values there and the scales max(1, ``|kappa|``); arrays with one row per panel.
+
+    Built-ins: every fourth midpoint between nodes, scaled by the panel's largest
+    ``|kappa|``. Callables (``user``): ten midpoints and both panel edges (where the
+    interpolant is least accurate), each scaled by ``|kappa|`` there, and the rules use
+    the integrand's mirror symmetry (:class:`PolarRule`). Returns ``(coef, check
+    angles, check positions in [-1, 1], independent values, scales)``.
+    """
     y = _cheb_nodes(degree)
     h = math.pi / panels
-    left = h * np.arange(panels)
+    left = h * np.asarray(idx, dtype=np.float64)
     th = left[:, None] + 0.5 * h * (y + 1.0)
     V = np.polynomial.chebyshev.chebvander(y, degree)
-    ym = 0.5 * (y[:-1] + y[1:])[::4]
-    thm = (left[:, None] + 0.5 * h * (ym + 1.0)).ravel()
-    rule = _level_rule(R, level)
+    ym = 0.5 * (y[:-1] + y[1:])[::2 * degree // _DEGREE if user else 4]
+    if user:
+        ym = np.concatenate([[-1.0], ym, [1.0]])
+    thm = left[:, None] + 0.5 * h * (ym + 1.0)
+    rule = _level_rule(R, level, mirror=user)
     vals = polar_quadrature(f, th.ravel(), rule, kinks).reshape(th.shape)
-    table = ThetaTable(np.linalg.solve(V, vals.T).T, 0.0)
-    chk = polar_quadrature(f, thm, rule.independent(), kinks)
-    local = np.repeat(np.maximum(1.0, np.max(np.abs(vals), axis=1)), ym.size)
-    return table, rule, thm, chk, local
+    coef = np.linalg.solve(V, vals.T).T
+    chk = polar_quadrature(f, thm.ravel(), rule.independent(), kinks).reshape(thm.shape)
+    ys = np.broadcast_to(ym, thm.shape)
+    if user:
+        return coef, thm, ys, chk, np.maximum(1.0, np.abs(chk))
+    local = np.maximum(1.0, np.max(np.abs(vals), axis=1))
+    return coef, thm, ys, chk, np.broadcast_to(local[:, None], thm.shape)
+
+
+class _Panels:
+    """A table under construction: each panel has its own refinement level and degree
+    and is rebuilt alone when its check fails (a steep kernel refines only the panels
+    where it is steep). ``user``: a callable's table (see :func:`_build_panels`)."""
+
+    def __init__(self, f, kinks, R: float, level: int, panels: int, user: bool):
+        self.f, self.kinks, self.R, self.user = f, kinks, R, user
+        self.level = np.full(panels, level)
+        self.degree = np.full(panels, _DEGREE)
+        self.rows: list = [None] * panels
+        self.build(np.arange(panels))
+
+    def build(self, idx: np.ndarray) -> None:
+        """(Re)build the panels ``idx``, one quadrature call per (level, degree)."""
+        keys = sorted({(int(self.level[p]), int(self.degree[p])) for p in idx})
+        for lev, deg in keys:
+            grp = [p for p in idx if self.level[p] == lev and self.degree[p] == deg]
+            out = _build_panels(self.f, self.kinks, self.R, lev, self.level.size,
+                                grp, deg, self.user)
+            for k, p in enumerate(grp):
+                self.rows[p] = tuple(a[k] for a in out)
+
+    def table(self) -> ThetaTable:
+        """The interpolant (lower-degree panels padded with zero coefficients, which
+        Clenshaw's recurrence evaluates exactly as the unpadded panel)."""
+        width = max(r[0].size for r in self.rows)
+        coef = np.zeros((len(self.rows), width))
+        for p, r in enumerate(self.rows):
+            coef[p, :r[0].size] = r[0]
+        return ThetaTable(coef, 0.0)
+
+    def _interp(self, table: ThetaTable, p: int) -> np.ndarray:
+        """The interpolant at panel ``p``'s check points: the table there (built-ins),
+        or the panel's own polynomial (callables: its edges belong to it, not to the
+        neighbour that the table would pick)."""
+        coef, thm, ys = self.rows[p][:3]
+        if self.user:
+            return np.polynomial.chebyshev.chebval(ys, coef)
+        return table(thm)
+
+    def check(self, table: ThetaTable) -> tuple[np.ndarray, np.ndarray]:
+        """Per panel: largest absolute and relative difference from the check rule."""
+        diff = [np.abs(self._interp(table, p) - r[3]) for p, r in enumerate(self.rows)]
+        return (np.array([np.max(d) for d in diff]),
+                np.array([np.max(d / r[4]) for d, r in zip(diff, self.rows,
+                                                            strict=True)]))
+
+    def refine(self, table: ThetaTable, bad: np.ndarray, acc: float) -> bool:
+        """Refine the failing panels ``bad``: a finer rule where the quadrature fails
+        (the same rule at the check angles disagrees with the independent one), a
+        doubled degree where the interpolant misses that rule's values (both where
+        both fail), else twice the panels; False when nothing is left to refine."""
+        split, redo = False, []
+        for p in bad:
+            thm, _, chk, local = self.rows[p][1:]
+            rule = _level_rule(self.R, self.level[p], mirror=self.user)
+            same = polar_quadrature(self.f, thm, rule, self.kinks)
+            interp_bad = np.max(np.abs(self._interp(table, p) - same) / local) > acc
+            quad_bad = np.max(np.abs(same - chk) / local) > acc
+            finer = quad_bad and self.level[p] < _LEVELS - 1
+            higher = interp_bad and self.degree[p] == _DEGREE
+            # both at once where both miss (one rebuild instead of two)
+            self.level[p] += finer
+            if higher:
+                self.degree[p] *= 2  # squares the convergence factor of an analytic kappa
+            if finer or higher:
+                redo.append(p)
+            elif interp_bad and self.level.size < _MAX_PANELS:
+                split = True
+        if split:  # twice the panels, each inheriting its parent's level
+            self.level = np.repeat(self.level, 2)
+            self.degree = np.full(self.level.size, _DEGREE)
+            self.rows = [None] * self.level.size
+            redo = list(range(self.level.size))
+        self.build(np.asarray(redo, dtype=int))
+        return bool(redo)
 
 
 def theta_table(act, of: str = "derivative") -> ThetaTable:
@@ -128,7 +219,11 @@ def theta_table(act, of: str = "derivative") -> ThetaTable:
     more than 1e-14 * max(1, ``|kappa|`` on the panel), the rule is refined (graded arcs
     and radial panels, more nodes; two levels) where the two rules disagree, or, where
     the interpolant misses, the degree doubled (20 to 40) and then the panels (up to
-    64), and the table rebuilt. ``error`` is the absolute and ``rel_error`` the relative
+    64); only the failing panels are rebuilt (each panel keeps its own rule and degree;
+    panels of lower degree are padded with zero coefficients). A user callable's table
+    starts from 4 panels and the plain rule, is checked at ten midpoints and both edges
+    of every panel relative to max(1, ``|kappa|``) at each point (the stated accuracy),
+    and its rules use the integrand's mirror symmetry (half the evaluations). ``error`` is the absolute and ``rel_error`` the relative
     difference reached; a RuntimeWarning is raised only when the relative difference
     exceeds 1e-12.
     """
@@ -140,31 +235,19 @@ def theta_table(act, of: str = "derivative") -> ThetaTable:
         return cache[key]
     R = _extent(act, of)
     acc = _accept(act)
-    level, _, _ = _choose_level(f, act.kinks, R, _PROBE_THETA, acc)
-    # callables: start coarse, refine on a miss
-    panels = _PANELS if act.builtin else _PANELS // 2
-    degree = _DEGREE
+    if act.builtin:  # the level that the probe angles ask for, on every panel
+        level, _, _ = _choose_level(f, act.kinks, R, _PROBE_THETA, acc)
+        state = _Panels(f, act.kinks, R, level, _PANELS, user=False)
+    else:  # callables: start coarse, refine the panels that miss
+        state = _Panels(f, act.kinks, R, 0, _PANELS // 4, user=True)
     while True:
-        table, rule, thm, chk, local = _build_table(f, act.kinks, R, level, panels,
-                                                    degree)
-        diff = np.abs(table(thm) - chk)
-        rel = float(np.max(diff / local))
-        if rel <= acc:
-            break
-        # which failed: the interpolant (more panels) or the quadrature (finer rule)?
-        same = polar_quadrature(f, thm, rule, act.kinks)
-        interp_bad = np.max(np.abs(table(thm) - same) / local) > acc
-        quad_bad = np.max(np.abs(same - chk) / local) > acc
-        if quad_bad and level < _LEVELS - 1:
-            level += 1
-        elif interp_bad and degree == _DEGREE:
-            degree *= 2  # squares the geometric convergence factor of an analytic kappa
-        elif interp_bad and panels < _MAX_PANELS:
-            panels *= 2
-        else:
+        table = state.table()
+        diff, rels = state.check(table)
+        bad = np.nonzero(rels > acc)[0]
+        if not bad.size or not state.refine(table, bad, acc):
             break
     table.error = float(np.max(diff))
-    table.rel_error = rel
+    rel = table.rel_error = float(np.max(rels))
     if rel > _WARN:
         warnings.warn(
             f"the dual kernel of {act.name} is accurate only to {rel:.1e} relative "
