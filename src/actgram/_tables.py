@@ -223,9 +223,9 @@ def theta_table(act, of: str = "derivative") -> ThetaTable:
     panels of lower degree are padded with zero coefficients). A user callable's table
     starts from 4 panels and the plain rule, is checked at ten midpoints and both edges
     of every panel relative to max(1, ``|kappa|``) at each point (the stated accuracy),
-    and its rules use the integrand's mirror symmetry (half the evaluations). ``error`` is the absolute and ``rel_error`` the relative
-    difference reached; a RuntimeWarning is raised only when the relative difference
-    exceeds 1e-12.
+    and its rules use the integrand's mirror symmetry (half the evaluations).
+    ``error`` is the absolute and ``rel_error`` the relative difference reached; a
+    RuntimeWarning is raised only when the relative difference exceeds 1e-12.
     """
     act = as_activation(act)
     f = _pick(act, of)
