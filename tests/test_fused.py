@@ -180,3 +180,66 @@ def test_works_without_numba(tmp_path):
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     _close(ag.gram_inf(X, "tanh"), np.load(tmp_path / "t.npy"), ULP_TOL)
     _close(ag.kernel_inf(X, "relu", "ntk"), np.load(tmp_path / "r.npy"), ULP_TOL)
+
+
+def _rho_points(seed: int = 0) -> np.ndarray:
+    """Correlations in [-0.9, 0.9]: random, the ends, zero, and the rho of the theta table's
+    panel edges (where the theta table jumps by its own interpolation error)."""
+    rng = np.random.default_rng(seed)
+    edges = np.cos(np.arange(1, 16) * math.pi / 16)
+    r = np.concatenate([rng.uniform(-0.9, 0.9, 400), [-0.9, 0.0, 0.9], edges])
+    return r[np.abs(r) <= 0.9]
+
+
+def _at_rho(coef: np.ndarray, r: np.ndarray, of: str) -> np.ndarray:
+    """The fused pass at exactly these correlations: x = e1 against y = (r, sqrt(1 - r^2))."""
+    X = np.array([[1.0, 0.0]])
+    Y = np.column_stack([r, np.sqrt((1.0 - r) * (1.0 + r))])
+    cdd, cff = (coef, None) if of == "derivative" else (None, coef)
+    out, finite = _fused.table_kernel(X, Y, cdd, cff)
+    assert finite
+    return out[0] / r if of == "derivative" else out[0]
+
+
+@pytest.mark.parametrize("name, kw", TABLE_ACTS + [("softplus", {}), ("swish", {}),
+                                                   ("sin", {}), ("erf", {})])
+@pytest.mark.parametrize("of", ["derivative", "function"])
+def test_rho_table_against_theta_table_and_quadrature(name, kw, of):
+    """Where |rho| <= 0.9 the fused pass reads a table in rho (no arccos). It exists for
+    every tabulated built-in, agrees with the theta table at the exact angle (long double)
+    within 2e-15 * max(1, |kappa|) and with direct quadrature (an independent rule) within
+    1e-14 * max(1, |kappa|). Catches a rho table that has not converged (too few panels
+    or too low a degree) or is evaluated on the wrong panel."""
+    act = ag.activation(name, **kw)
+    coef = theta_table(act, of).coef
+    assert _fused.rho_table(coef) is not None
+    r = _rho_points()
+    r = r[r != 0.0] if of == "derivative" else r
+    got = _at_rho(coef, r, of)
+    ld = np.longdouble
+    rl = r.astype(ld)
+    ref = _fused._clenshaw_ld(coef.astype(ld), np.arctan2(np.sqrt((1 - rl) * (1 + rl)), rl),
+                              ld(0), np.arccos(ld(-1))).astype(np.float64)
+    _close(got, ref, ULP_TOL)
+    quad = ag.kernels.dual_quadrature(act, np.arccos(r[::8]), of)
+    _close(got[::8], quad, 1e-14)
+
+
+def test_rho_table_fallback_and_nonfinite():
+    """A theta table with a non-finite coefficient gets no rho table (the angle route
+    reports it); a non-finite rho table is reported by the rho pass itself."""
+    X = POINTS["sphere-10"]
+    coef = theta_table("tanh", "derivative").coef.copy()
+    bad = coef.copy()
+    bad[3, 5] = np.inf
+    assert _fused.rho_table(bad) is None
+    rho_coef = _fused.rho_table(coef).copy()
+    good, finite = _fused.table_kernel(X, None, coef, None)
+    assert finite
+    rho_coef[40, 2] = np.nan
+    _fused._RHO[id(coef)] = (coef, rho_coef)
+    try:
+        out, finite = _fused.table_kernel(X, None, coef, None)
+    finally:
+        del _fused._RHO[id(coef)]
+    assert not finite and not np.all(np.isfinite(out))

@@ -9,7 +9,11 @@ matrix product :math:`R = XY^\top` (BLAS), one compiled pass (numba, ``parallel=
 * the stable angle: :math:`\theta = \arccos\rho` for :math:`|\rho| \le 0.9`, else
   :math:`\theta = 2\,\mathrm{atan2}(\|x_i - y_j\|, \|x_i + y_j\|)` from the rows, exactly as
   :func:`actgram.kernels.pair_angles`;
-* the table: panel :math:`p = \lfloor \theta P / \pi \rfloor`, local coordinate
+* the table: where :math:`|\rho| \le 0.9`, a piecewise Chebyshev table *in* :math:`\rho`
+  (128 panels of degree 8 on :math:`[-0.9, 0.9]`, or finer, see :data:`RHO_TRIES`; built
+  once per activation from the theta table by :func:`rho_table`), so that no arccos is
+  taken there; elsewhere (and on the diagonal) the stable angle and the theta table:
+  panel :math:`p = \lfloor \theta P / \pi \rfloor`, local coordinate
   :math:`y = 2(\theta P/\pi - p) - 1` and the Clenshaw recurrence of
   :class:`actgram.kernels.ThetaTable` (same operations in the same order);
 * or the arc-cosine closed forms (ReLU, leaky ReLU, abs, step):
@@ -21,11 +25,13 @@ matrix product :math:`R = XY^\top` (BLAS), one compiled pass (numba, ``parallel=
   :math:`a = \|x - y\|`, :math:`b = \|x + y\|` elsewhere (no cancellation near
   :math:`\rho = \pm 1`);
 
-and writes both triangles. Accuracy: the same as the numpy route (entries agree with it to a
-few units in the last place; tested entrywise in ``tests/test_fused.py``). Nothing is compiled
-at import: numba is imported on the first call that needs it and its compiled code is cached
-on disk (``cache=True``); without numba (``pip install 'actgram[fast]'``), or with the
-environment variable ``ACTGRAM_NUMBA=0``, :mod:`actgram.kernels` uses its numpy route.
+and writes both triangles. Accuracy: the same as the numpy route (entries agree with it
+within 2e-15 * max(1, ``|entry|``), tested entrywise in ``tests/test_fused.py``; a rho
+table is checked against its theta table when it is built, :data:`RHO_TOL`). Nothing is
+compiled at import: numba is imported on the first call that needs it and its compiled
+code is cached on disk (``cache=True``); without numba
+(``pip install 'actgram[fast]'``), or with the environment variable ``ACTGRAM_NUMBA=0``,
+:mod:`actgram.kernels` uses its numpy route.
 """
 
 from __future__ import annotations
@@ -36,7 +42,15 @@ import os
 
 import numpy as np
 
-from ._fused_passes import _angles_pass, _arccos_pass, _numba, _table_eval, _table_pass
+from ._fused_passes import (
+    _STABLE,
+    _angles_pass,
+    _arccos_pass,
+    _numba,
+    _rho_pass,
+    _table_eval,
+    _table_pass,
+)
 
 #: Arrays with fewer entries than this are left to numpy (call overhead dominates).
 MIN_ENTRIES = 4096
@@ -126,6 +140,89 @@ class _chunks:
         return False
 
 
+
+# ------------------------------------------------------------------------------------
+# tables in rho: no arccos where |rho| <= 0.9
+# ------------------------------------------------------------------------------------
+
+#: (panels, degree) tried in turn for a table in rho on [-0.9, 0.9]; the first that
+#: passes the check of :func:`_rho_fit` is kept; if none does, the angle route stays.
+RHO_TRIES = ((128, 8), (128, 12), (256, 16))
+#: Largest difference allowed, relative to max(1, |kappa|), between a rho table (its
+#: float64 coefficients) and the theta table at the exact angle, both evaluated in long
+#: double at the panel edges and three points between consecutive nodes. The theta
+#: tables jump by a few 1e-16 at their own panel edges (their interpolation error), so
+#: the two cannot agree more closely than that; the built-ins reach at most 6e-16.
+RHO_TOL = 1e-15
+#: id(theta coef) -> (theta coef, rho coef or None)
+_RHO: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
+
+
+def _clenshaw_ld(coef: np.ndarray, x: np.ndarray, lo, width) -> np.ndarray:
+    """Long-double Clenshaw evaluation of a panel table on [lo, lo + width] at x."""
+    P, D1 = coef.shape
+    t = (x - lo) * (P / width)
+    p = np.clip(np.floor(t).astype(np.intp), 0, P - 1)
+    y = 2 * (t - p) - 1
+    b1 = np.zeros_like(y)
+    b2 = np.zeros_like(y)
+    for j in range(D1 - 1, 0, -1):
+        b1, b2 = coef[p, j] + 2 * y * b1 - b2, b1
+    return coef[p, 0] + y * b1 - b2
+
+
+def _rho_fit(coef: np.ndarray, panels: int, degree: int) -> np.ndarray | None:
+    r"""Chebyshev coefficients in :math:`\rho` of :math:`\kappa(\arccos\rho)` on
+    ``panels`` equal panels of [-0.9, 0.9], from the theta table ``coef``: its values at
+    the first-kind nodes and their discrete cosine transform, in long double; None if
+    the result misses the theta table by more than :data:`RHO_TOL` at a check point."""
+    if not np.all(np.isfinite(coef)):
+        return None
+    ld = np.longdouble
+    pi = np.arccos(ld(-1))
+    lo, width = ld(-_STABLE), ld(2 * _STABLE)
+    cl = coef.astype(ld)
+
+    def kappa(r):
+        return _clenshaw_ld(cl, np.arctan2(np.sqrt((1 - r) * (1 + r)), r), ld(0), pi)
+
+    N = degree + 1
+    ang = pi * (np.arange(N, dtype=ld) + ld(0.5)) / N
+    h = width / panels
+    left = lo + h * np.arange(panels, dtype=ld)
+    vals = kappa(left[:, None] + h * (np.cos(ang) + 1) / 2)
+    c = 2 * vals @ np.cos(np.outer(ang, np.arange(N, dtype=ld))) / N
+    c[:, 0] /= 2
+    c = c.astype(np.float64)
+    yc = np.linspace(-1, 1, 3 * degree + 4, dtype=ld)
+    rc = np.clip((left[:, None] + h * (yc + 1) / 2).ravel(), lo, -lo)
+    ref = kappa(rc)
+    err = np.abs(_clenshaw_ld(c.astype(ld), rc, lo, width) - ref)
+    return c if np.max(err / np.maximum(1, np.abs(ref))) <= RHO_TOL else None
+
+
+def rho_table(coef: np.ndarray) -> np.ndarray | None:
+    """The table in rho that replaces the theta table ``coef`` where |rho| <= 0.9, or
+    None (no long double wider than float64 on this platform, or no entry of
+    :data:`RHO_TRIES` passes the check).
+
+    Built once per theta table (a few milliseconds) and kept while the theta table is
+    (the theta tables are cached themselves)."""
+    hit = _RHO.get(id(coef))
+    if hit is not None and hit[0] is coef:
+        return hit[1]
+    out = None
+    if np.finfo(np.longdouble).eps < 1e-18 and np.ndim(coef) == 2:
+        for panels, degree in RHO_TRIES:
+            out = _rho_fit(coef, panels, degree)
+            if out is not None:
+                break
+    if len(_RHO) > 256:
+        _RHO.clear()
+    _RHO[id(coef)] = (coef, out)
+    return out
+
+
 def table_eval(coef: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """Clenshaw evaluation of a piecewise Chebyshev table at any array of angles (parallel)."""
     th = np.ascontiguousarray(theta, dtype=np.float64).ravel()
@@ -146,15 +243,22 @@ def pair_angles(X: np.ndarray, Y: np.ndarray | None) -> tuple[np.ndarray, np.nda
 
 def table_kernel(X: np.ndarray, Y: np.ndarray | None, cdd: np.ndarray | None,
                  cff: np.ndarray | None) -> tuple[np.ndarray, bool]:
-    """``rho * table_dd(theta) + table_ff(theta)`` (either term may be absent); (matrix, finite)."""
+    """``rho * table_dd(theta) + table_ff(theta)`` (either term may be absent); (matrix,
+    finite). Read from the tables in rho (:func:`rho_table`) where |rho| <= 0.9 when every
+    table present has one, else from the theta tables everywhere."""
     X, Y, R, sym = _gram(X, Y)
     mode = (1 if cdd is not None else 0) | (2 if cff is not None else 0)
     dummy = np.zeros((1, 1))
     cdd = dummy if cdd is None else np.ascontiguousarray(cdd, dtype=np.float64)
     cff = dummy if cff is None else np.ascontiguousarray(cff, dtype=np.float64)
     out = np.empty_like(R)
+    rdd = dummy if mode & 1 == 0 else rho_table(cdd)
+    rff = dummy if mode & 2 == 0 else rho_table(cff)
     with _chunks(R.size):
-        finite = _table_pass(X, Y, R, cdd, cff, mode, sym, out)
+        if rdd is None or rff is None:
+            finite = _table_pass(X, Y, R, cdd, cff, mode, sym, out)
+        else:
+            finite = _rho_pass(X, Y, R, cdd, cff, rdd, rff, mode, sym, out)
     return out, bool(finite)
 
 

@@ -3,9 +3,10 @@ r"""The compiled passes of :mod:`actgram._fused` (numba kernels; private).
 Scalar pieces (the stable angle, the Clenshaw recurrence of a theta table, clipping)
 and the parallel passes over the upper triangle: :func:`_angles_pass` (correlations and
 stable angles), :func:`_table_pass` (``rho * table_dd + table_ff`` with Clenshaw
-recurrences run eight at a time), :func:`_arccos_pass` (the arc-cosine closed forms) and
-:func:`_table_eval`. Same operations in the same order as the numpy route; see
-:mod:`actgram._fused`.
+recurrences run eight at a time), :func:`_rho_pass` (the same with tables in rho
+where |rho| <= 0.9), :func:`_arccos_pass` (the arc-cosine closed forms) and
+:func:`_table_eval`. Same operations in the same order as the numpy route, except in the
+tables in rho; see :mod:`actgram._fused`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ def _jit_scalar(fn):
     if _numba is None:
         return fn
     return _numba.njit(fastmath=False, cache=True)(fn)
+
+
+def _jit_inline(fn):
+    """Inlined into its caller by numba (no call, hence no reference counting of the
+    array arguments: a call per block of entries cost more than its arithmetic)."""
+    if _numba is None:
+        return fn
+    return _numba.njit(fastmath=False, cache=True, inline="always")(fn)
 
 
 # ------------------------------------------------------------------------------------
@@ -132,15 +141,17 @@ def _angles_pass(X, Y, R, theta, sym):
 _BLOCK = 8  # entries whose Clenshaw recurrences run interleaved (independent chains)
 
 
-@_jit_scalar
-def _clenshaw_block(coef, th, m, vals, pbuf, ybuf, b1, b2):
-    """vals[:m] = table(th[:m]): the recurrence of :func:`_clenshaw` for m entries at
-    once (same operations per entry; interleaving hides the chain's latency)."""
+@_jit_inline
+def _clenshaw_block(coef, t, m, lo, width, vals, pbuf, ybuf, b1, b2):
+    """vals[:m] = the panel table on [lo, lo + width] at t[:m]: for a theta table
+    (lo = 0, width = pi) the recurrence of :func:`_clenshaw` for m entries at once (same
+    operations per entry; interleaving hides the chain's latency), for a rho table
+    lo = -0.9, width = 1.8."""
     P = coef.shape[0]
     D1 = coef.shape[1]
-    scale = P / math.pi
+    scale = P / width
     for k in range(m):
-        x = th[k] * scale
+        x = (t[k] - lo) * scale
         p = int(math.floor(x))
         if p < 0:
             p = 0
@@ -152,29 +163,38 @@ def _clenshaw_block(coef, th, m, vals, pbuf, ybuf, b1, b2):
         b2[k] = 0.0
     for j in range(D1 - 1, 0, -1):
         for k in range(m):
-            t = coef[pbuf[k], j] + (2.0 * ybuf[k]) * b1[k] - b2[k]
+            t1 = coef[pbuf[k], j] + (2.0 * ybuf[k]) * b1[k] - b2[k]
             b2[k] = b1[k]
-            b1[k] = t
+            b1[k] = t1
     for k in range(m):
         vals[k] = coef[pbuf[k], 0] + ybuf[k] * b1[k] - b2[k]
+
+
+@_jit_inline
+def _triangle(R, sym):
+    """(rows, columns, rows handed out, per-row flags of non-finite entries) of a pass;
+    sym: row k and row n - 1 - k go to the same thread (equal work per row pair)."""
+    n1, n2 = R.shape
+    return n1, n2, (n1 + 1) // 2 if sym else n1, np.zeros(n1, dtype=np.bool_)
+
+
+@_jit_inline
+def _block_scratch():
+    """Per-thread work arrays of a block: the correlations, the values (phi', phi),
+    panels, local coordinates and the two Clenshaw registers."""
+    return (np.empty(_BLOCK), np.zeros(_BLOCK), np.zeros(_BLOCK),
+            np.empty(_BLOCK, dtype=np.int64), np.empty(_BLOCK), np.empty(_BLOCK),
+            np.empty(_BLOCK))
 
 
 @_jit
 def _table_pass(X, Y, R, cdd, cff, mode, sym, out):
     """out = rho * kappa_phi' (mode 1), kappa_phi (mode 2) or both summed (mode 3);
     False if any entry is not finite."""
-    n1, n2 = R.shape
-    half = (n1 + 1) // 2 if sym else n1
-    bad = np.zeros(n1, dtype=np.bool_)
+    n1, n2, half, bad = _triangle(R, sym)
     for k in prange(half):
-        rhos = np.empty(_BLOCK)
+        rhos, vd, vf, pbuf, ybuf, b1, b2 = _block_scratch()
         th = np.empty(_BLOCK)
-        vd = np.zeros(_BLOCK)
-        vf = np.zeros(_BLOCK)
-        pbuf = np.empty(_BLOCK, dtype=np.int64)
-        ybuf = np.empty(_BLOCK)
-        b1 = np.empty(_BLOCK)
-        b2 = np.empty(_BLOCK)
         for rep in range(2 if sym else 1):
             i = np.int64(k) if rep == 0 else np.int64(n1 - 1) - np.int64(k)
             if rep == 1 and i == np.int64(k):
@@ -192,9 +212,9 @@ def _table_pass(X, Y, R, cdd, cff, mode, sym, out):
                         rhos[q] = rho
                         th[q] = _angle(X, Y, i, j, rho)
                 if mode & 1:
-                    _clenshaw_block(cdd, th, m, vd, pbuf, ybuf, b1, b2)
+                    _clenshaw_block(cdd, th, m, 0.0, math.pi, vd, pbuf, ybuf, b1, b2)
                 if mode & 2:
-                    _clenshaw_block(cff, th, m, vf, pbuf, ybuf, b1, b2)
+                    _clenshaw_block(cff, th, m, 0.0, math.pi, vf, pbuf, ybuf, b1, b2)
                 for q in range(m):
                     j = jb + q
                     v = 0.0
@@ -262,3 +282,72 @@ def _arccos_pass(X, Y, R, a, relu, mode, sym, out):
                 out[i, j] = val
                 if sym:
                     out[j, i] = val
+
+
+# ------------------------------------------------------------------------------------
+# tables in rho for |rho| <= 0.9 (no arccos there; see actgram._fused.rho_table)
+# ------------------------------------------------------------------------------------
+
+@_jit_inline
+def _rho_flush(i, js, rr, m, rdd, rff, mode, sym, out, vd, vf, pbuf, ybuf, b1, b2):
+    """Evaluate and write the m buffered entries (columns js) of row i; False if one of
+    them is not finite."""
+    if mode & 1:
+        _clenshaw_block(rdd, rr, m, -_STABLE, 2.0 * _STABLE, vd, pbuf, ybuf, b1, b2)
+    if mode & 2:
+        _clenshaw_block(rff, rr, m, -_STABLE, 2.0 * _STABLE, vf, pbuf, ybuf, b1, b2)
+    ok = True
+    for q in range(m):
+        v = 0.0
+        if mode & 1:
+            v = rr[q] * vd[q]
+        if mode & 2:
+            v = v + vf[q]
+        out[i, js[q]] = v
+        if sym:
+            out[js[q], i] = v
+        ok = ok and math.isfinite(v)
+    return ok
+
+
+@_jit
+def _rho_pass(X, Y, R, cdd, cff, rdd, rff, mode, sym, out):
+    """As :func:`_table_pass`, with the rho tables ``rdd``, ``rff`` where |rho| <= 0.9
+    (entries buffered eight at a time) and the theta tables ``cdd``, ``cff`` at the
+    stable angle elsewhere and on the diagonal."""
+    n1, n2, half, bad = _triangle(R, sym)
+    for k in prange(half):
+        rr, vd, vf, pbuf, ybuf, b1, b2 = _block_scratch()
+        js = np.empty(_BLOCK, dtype=np.int64)
+        for rep in range(2 if sym else 1):
+            i = np.int64(k) if rep == 0 else np.int64(n1 - 1) - np.int64(k)
+            if rep == 1 and i == np.int64(k):
+                break
+            m = 0
+            for j in range(i if sym else 0, n2):
+                rho = 1.0 if sym and j == i else _clip(R[i, j])
+                if abs(rho) <= _STABLE:
+                    rr[m] = rho
+                    js[m] = j
+                    m += 1
+                    if m == _BLOCK:
+                        if not _rho_flush(i, js, rr, m, rdd, rff, mode, sym, out,
+                                          vd, vf, pbuf, ybuf, b1, b2):
+                            bad[i] = True
+                        m = 0
+                    continue
+                th = 0.0 if sym and j == i else _angle(X, Y, i, j, rho)
+                v = 0.0
+                if mode & 1:
+                    v = rho * _clenshaw(cdd, th)
+                if mode & 2:
+                    v = v + _clenshaw(cff, th)
+                out[i, j] = v
+                if sym:
+                    out[j, i] = v
+                if not math.isfinite(v):
+                    bad[i] = True
+            if m > 0 and not _rho_flush(i, js, rr, m, rdd, rff, mode, sym, out,
+                                        vd, vf, pbuf, ybuf, b1, b2):
+                bad[i] = True
+    return not bad.any()
