@@ -22,6 +22,9 @@ import numpy as np
 EPS = float(np.finfo(np.float64).eps)
 #: Absolute accuracy of a kernel entry (relative to ``max(1, |entry|)``).
 ENTRY_ERROR = 1e-14
+#: Entry accuracy the kernels promise for user callables (relative to
+#: ``max(1, |entry|)``; the error control of :mod:`actgram.kernels`).
+CALLABLE_ENTRY_ERROR = 1e-12
 #: Absolute correlation above which the angle is recomputed from the rows.
 STABLE_ABOVE = 0.9
 
@@ -123,12 +126,21 @@ def clenshaw_panels_torch(coef: np.ndarray, device, dtype):
     return f
 
 
-def dense_radius(n: int, entry_max: float, norm: float) -> float:
+def dense_radius(n: int, entry_max: float, norm: float,
+                 entry_error: float = ENTRY_ERROR) -> float:
     r"""Weyl radius of a dense float64 eigen-solve of an ``n x n`` kernel matrix.
 
-    :math:`\delta = n\cdot 10^{-14}\max(1, \max|M_{ij}|) + 4\sqrt n\,\varepsilon\|M\|_2`: the
-    entry error (:data:`ENTRY_ERROR` per entry, at most ``n`` times that in spectral norm) plus
-    the backward error of ``eigh``/``eigvalsh``. Every computed eigenvalue is within
-    :math:`\delta` of the exact one.
+    :math:`\delta = n\,e\max(1, \max|M_{ij}|) + 4\sqrt n\,\varepsilon\|M\|_2`: the
+    entry error (``entry_error`` :math:`= e` per entry relative to ``max(1, |entry|)``:
+    :data:`ENTRY_ERROR` for the built-in activations, :data:`CALLABLE_ENTRY_ERROR` for user
+    callables; at most ``n`` times that in spectral norm) plus the backward error of
+    ``eigh``/``eigvalsh``. Every computed eigenvalue is within :math:`\delta` of the exact
+    one.
     """
-    return n * ENTRY_ERROR * max(1.0, float(entry_max)) + 4.0 * math.sqrt(n) * EPS * float(norm)
+    return n * entry_error * max(1.0, float(entry_max)) + 4.0 * math.sqrt(n) * EPS * float(norm)
+
+
+def entry_error(act) -> float:
+    """The entry accuracy the kernels promise for ``act``: :data:`ENTRY_ERROR` for a
+    built-in, :data:`CALLABLE_ENTRY_ERROR` for a user callable."""
+    return ENTRY_ERROR if act.builtin else CALLABLE_ENTRY_ERROR

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._guards import dense_radius
+from ._guards import dense_radius, entry_error
 from ._validate import as_activation, as_data, check_array, check_kind, real_scalar
 from .kernels import kernel_inf
 
@@ -98,7 +98,7 @@ def arora_complexity(X, y, act, *, kind: str = "G", max_rel_error: float = 1e-2,
     M = kernel_inf(X, act, kind)
     lam, V = np.linalg.eigh(M)
     norm = float(max(abs(lam[0]), abs(lam[-1])))
-    delta = dense_radius(n, np.max(np.abs(M)), norm)
+    delta = dense_radius(n, np.max(np.abs(M)), norm, entry_error(act))
     lmin, lmax = float(lam[0]), float(lam[-1])
     rel = delta / (lmin - delta) if lmin > delta else math.inf
     ok = rel <= max_rel_error

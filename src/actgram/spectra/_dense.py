@@ -14,7 +14,8 @@ the kernel of :mod:`actgram.general_kernels`. Its entries are accurate to 1e-14
 :math:`x_i\cdot x_j + \sigma_b^2` multiplies that error (measured: 2.2e-14 relative to
 :math:`G_{ii}` for tanh at :math:`|x_i|^2 = 11.4`, against an independent Cartesian
 Gauss-Legendre reference); for user callables the general kernels promise 1e-12
-(``CALLABLE_ENTRY_ERROR``). The entry bound used (``general_radius``) is therefore
+(``CALLABLE_ENTRY_ERROR`` of :mod:`actgram._guards`; the unit-row path charges the
+same 1e-12 per entry for callables). The entry bound used (``general_radius``) is therefore
 :math:`2\,e\max(1, \max|M_{ij}|, \max_i(|x_i|^2 + \sigma_b^2))`, :math:`e` = 1e-14 for
 built-ins and 1e-12 for callables (the factor 2 covers G + K and the homogeneous
 scaling :math:`(s_is_j)^p\kappa`).
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._guards import ENTRY_ERROR, EPS, dense_radius
+from .._guards import EPS, dense_radius, entry_error
 from ..kernels import kernel_inf
 from ._result import EigenBrackets
 
@@ -46,20 +47,13 @@ def _clip(lam: np.ndarray, delta: float, k: int, norm: float, method: str, kind:
     )
 
 
-#: Entry accuracy the general kernels promise for user callables (relative to
-#: ``max(1, |entry|)``; :mod:`actgram.general_kernels`).
-CALLABLE_ENTRY_ERROR = 1e-12
-
-
 def general_radius(X: np.ndarray, act, kind: str, bias_var: float, M: np.ndarray,
                    norm: float) -> float:
     """Weyl radius of ``eigvalsh`` of the general kernel ``M`` (module docstring)."""
-    e = ENTRY_ERROR if act.builtin else CALLABLE_ENTRY_ERROR
     scale = max(1.0, float(np.max(np.abs(M))))
     if kind != "K":
         scale = max(scale, float(np.max(np.einsum("ij,ij->i", X, X))) + bias_var)
-    # dense_radius charges ENTRY_ERROR * max(1, entry_max) per entry: scale it to e
-    return dense_radius(M.shape[0], 2.0 * scale * e / ENTRY_ERROR, norm)
+    return dense_radius(M.shape[0], 2.0 * scale, norm, entry_error(act))
 
 
 def dense_brackets(X: np.ndarray, act, k: int, kind: str = "G", *, rows: str = "unit",
@@ -70,7 +64,7 @@ def dense_brackets(X: np.ndarray, act, k: int, kind: str = "G", *, rows: str = "
     lam = np.linalg.eigvalsh(M)
     norm = float(max(abs(lam[0]), abs(lam[-1])))
     if rows == "unit" and bias_var == 0.0:
-        delta = dense_radius(M.shape[0], np.max(np.abs(M)), norm)
+        delta = dense_radius(M.shape[0], np.max(np.abs(M)), norm, entry_error(act))
     else:
         delta = general_radius(X, act, kind, bias_var, M, norm)
     return _clip(lam, delta, k, norm, "dense", kind)
@@ -91,4 +85,5 @@ def dense_brackets_torch(
     lam = eigvalsh_torch(M).cpu().numpy()
     del M
     norm = float(max(abs(lam[0]), abs(lam[-1])))
-    return _clip(lam, dense_radius(n, mmax, norm), k, norm, "dense-torch", kind)
+    return _clip(lam, dense_radius(n, mmax, norm, entry_error(act)), k, norm,
+                 "dense-torch", kind)

@@ -42,7 +42,7 @@ import warnings
 
 import numpy as np
 
-from .._guards import EPS, dense_radius
+from .._guards import EPS, dense_radius, entry_error
 from .._validate import positive_int, real_scalar
 from ._result import EigenBrackets
 
@@ -174,7 +174,7 @@ def matrix_free_brackets(
         norm_est = float(np.max(np.linalg.norm(GV, axis=0)))
     # a bound on |M_ij| for the entry error: the diagonal dominates for PSD kernels
     gmax = float(np.max(np.abs(kb.rows(0, 1).cpu().numpy())))
-    radius = dense_radius(n, gmax, norm_est)
+    radius = dense_radius(n, gmax, norm_est, entry_error(kb.act))
     info = {
         "device": str(kb.device),
         "block": o["block"],

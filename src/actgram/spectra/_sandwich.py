@@ -43,7 +43,7 @@ import math
 
 import numpy as np
 
-from .._guards import EPS, dense_radius
+from .._guards import EPS, dense_radius, entry_error
 from ..hermite import hermite_coefficients
 from ..kernels import kernel_inf
 from ._dense import dense_brackets
@@ -105,7 +105,8 @@ def complement_brackets(X: np.ndarray, act, k: int) -> EigenBrackets:
     Gc = Q.T @ G @ Q
     lam = np.linalg.eigvalsh(0.5 * (Gc + Gc.T))
     norm = float(np.max(np.abs(np.linalg.eigvalsh(G))))
-    delta = dense_radius(n, np.max(np.abs(G)), norm) + 2.0 * n * EPS * norm
+    delta = (dense_radius(n, np.max(np.abs(G)), norm, entry_error(act))
+             + 2.0 * n * EPS * norm)
     return EigenBrackets(
         np.maximum(lam[:k], 0.0),
         np.maximum(lam[:k] - delta, 0.0),
