@@ -1,9 +1,10 @@
 r"""Theta tables: :math:`\kappa(\theta)` as a piecewise Chebyshev interpolant (private).
 
 :func:`theta_table` builds (once per activation and ``f``) the interpolant on 16 panels
-of degree 20 from the polar rule of :mod:`actgram._quadrature`, measures it against an
-independent rule and refines until they agree; :func:`dual_quadrature` is the rule with
-error control but no table. Accuracy: see :mod:`actgram.kernels`.
+(user callables: 4) of degree 20 from the polar rule of :mod:`actgram._quadrature`,
+measures it against an independent rule and refines the panels that miss until they
+agree; :func:`dual_quadrature` is the rule with error control but no table.
+Accuracy: see :mod:`actgram.kernels`.
 """
 
 from __future__ import annotations
@@ -196,7 +197,7 @@ class _Panels:
             # both at once where both miss (one rebuild instead of two)
             self.level[p] += finer
             if higher:
-                self.degree[p] *= 2  # squares the convergence factor of an analytic kappa
+                self.degree[p] *= 2  # squares an analytic kappa's convergence factor
             if finer or higher:
                 redo.append(p)
             elif interp_bad and self.level.size < _MAX_PANELS:
@@ -216,7 +217,8 @@ def theta_table(act, of: str = "derivative") -> ThetaTable:
     Values at the Chebyshev nodes come from the polar rule; the interpolant is then
     compared, at the midpoints between nodes, with an *independent* rule (other nodes,
     panel edges and radial extent, :meth:`PolarRule.independent`). If they differ by
-    more than 1e-14 * max(1, ``|kappa|`` on the panel), the rule is refined (graded arcs
+    more than 1e-14 * max(1, ``|kappa|`` on the panel) (user callables: 1e-13, see
+    below), the rule is refined (graded arcs
     and radial panels, more nodes; two levels) where the two rules disagree, or, where
     the interpolant misses, the degree doubled (20 to 40) and then the panels (up to
     64); only the failing panels are rebuilt (each panel keeps its own rule and degree;
