@@ -291,7 +291,8 @@ def _arccos_pass(X, Y, R, a, relu, mode, sym, out):
 @_jit_inline
 def _rho_flush(i, js, rr, m, rdd, rff, mode, sym, out, vd, vf, pbuf, ybuf, b1, b2):
     """Evaluate and write the m buffered entries (columns js) of row i; False if one of
-    them is not finite."""
+    them is not finite. (One call site in the pass: each inlined copy adds to numba's
+    compile time.)"""
     if mode & 1:
         _clenshaw_block(rdd, rr, m, -_STABLE, 2.0 * _STABLE, vd, pbuf, ybuf, b1, b2)
     if mode & 2:
@@ -330,24 +331,21 @@ def _rho_pass(X, Y, R, cdd, cff, rdd, rff, mode, sym, out):
                     rr[m] = rho
                     js[m] = j
                     m += 1
-                    if m == _BLOCK:
-                        if not _rho_flush(i, js, rr, m, rdd, rff, mode, sym, out,
-                                          vd, vf, pbuf, ybuf, b1, b2):
-                            bad[i] = True
-                        m = 0
-                    continue
-                th = 0.0 if sym and j == i else _angle(X, Y, i, j, rho)
-                v = 0.0
-                if mode & 1:
-                    v = rho * _clenshaw(cdd, th)
-                if mode & 2:
-                    v = v + _clenshaw(cff, th)
-                out[i, j] = v
-                if sym:
-                    out[j, i] = v
-                if not math.isfinite(v):
-                    bad[i] = True
-            if m > 0 and not _rho_flush(i, js, rr, m, rdd, rff, mode, sym, out,
-                                        vd, vf, pbuf, ybuf, b1, b2):
-                bad[i] = True
+                else:
+                    th = 0.0 if sym and j == i else _angle(X, Y, i, j, rho)
+                    v = 0.0
+                    if mode & 1:
+                        v = rho * _clenshaw(cdd, th)
+                    if mode & 2:
+                        v = v + _clenshaw(cff, th)
+                    out[i, j] = v
+                    if sym:
+                        out[j, i] = v
+                    if not math.isfinite(v):
+                        bad[i] = True
+                if m == _BLOCK or (m > 0 and j == n2 - 1):
+                    if not _rho_flush(i, js, rr, m, rdd, rff, mode, sym, out,
+                                      vd, vf, pbuf, ybuf, b1, b2):
+                        bad[i] = True
+                    m = 0
     return not bad.any()
