@@ -241,7 +241,8 @@ def theta_table(act, of: str = "derivative") -> ThetaTable:
         level, _, _ = _choose_level(f, act.kinks, R, _PROBE_THETA, acc)
         state = _Panels(f, act.kinks, R, level, _PANELS, user=False)
     else:  # callables: start coarse, refine the panels that miss
-        state = _Panels(f, act.kinks, R, 0, _PANELS // 4, user=True)
+        off_zero = any(k != 0.0 for k in act.kinks)  # no mirror symmetry: 8 panels
+        state = _Panels(f, act.kinks, R, 0, _PANELS // (2 if off_zero else 4), user=True)
     while True:
         table = state.table()
         diff, rels = state.check(table)
