@@ -171,11 +171,12 @@ def check_choice(value, name: str, choices: tuple[str, ...], meaning: str = ""):
     return value
 
 
-#: The kernel matrices: ``G`` (the hidden weights trained: E[phi'(u)phi'(v)] x.y), ``K`` (the
-#: output weights trained: E[phi(u)phi(v)]) and ``ntk`` (both: G + K). ``kind`` means this only.
+#: The values of ``kind``, the kernel matrix and nothing else. ``G`` when the hidden weights
+#: are trained, (x.y) E[phi'(u)phi'(v)]; ``K`` when the output weights are trained,
+#: E[phi(u)phi(v)]; ``ntk`` when both are, G + K.
 KINDS = ("G", "K", "ntk")
 KIND_MEANING = "G: hidden weights trained, K: output weights trained, ntk: both"
-#: phi or phi': ``of`` means this only.
+#: The values of ``of``, phi (``function``) or phi' (``derivative``) and nothing else.
 OFS = ("function", "derivative")
 
 
