@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 import actgram as ag
-from actgram.training import _loop, train_deep, train_seeds, train_two_layer
+from actgram.activations import Activation
+from actgram.training import train_deep, train_seeds, train_two_layer
 
 BUILTINS = [
     ("relu", {}),
@@ -101,7 +102,7 @@ def test_numpy_fallback_is_detected(monkeypatch):
 
         return wrap(act.fn), wrap(act.derivative)
 
-    monkeypatch.setattr(_loop, "torch_forms", numpy_forms)
+    monkeypatch.setattr(Activation, "torch_forms", numpy_forms)
     for trainer in TRAINERS:
         with pytest.raises(AssertionError, match="numpy calls"):
             _assert_torch_only(ag.activation("elu"), trainer)

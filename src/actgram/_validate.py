@@ -190,6 +190,23 @@ def check_of(of) -> str:
     return check_choice(of, "of", OFS, "phi or phi'")
 
 
+def check_rows(rows, bias_var, normalize: bool) -> float:
+    """Validate ``rows`` (``"unit"`` or ``"any"``) and ``bias_var`` (a variance, >= 0) for the
+    kernels of rows of any norm with a first-layer bias; return the variance as a float.
+    ``normalize=True`` with ``rows="any"`` is refused (the kernel of the normalised rows
+    against the kernel of the rows as given)."""
+    check_choice(rows, "rows", ("unit", "any"))
+    bias_var = real_scalar(bias_var, "bias_var")
+    if bias_var < 0:
+        raise ValueError(f"bias_var is a variance and must be >= 0; got {bias_var}")
+    if normalize and rows == "any":
+        raise ValueError(
+            "normalize=True (the kernel of the normalised rows) and rows='any' (the "
+            "kernel of the rows as given) contradict each other; choose one"
+        )
+    return bias_var
+
+
 def as_activation(act):
     """The :class:`actgram.Activation` for a name, callable or Activation (one coercion)."""
     from .activations import Activation, activation

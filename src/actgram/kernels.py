@@ -69,7 +69,7 @@ from ._validate import (
     as_real_array,
     check_kind,
     check_matrix_size,
-    real_scalar,
+    check_rows,
 )
 from .activations import Activation
 
@@ -143,14 +143,7 @@ def kernel_inf(X, act, kind: str = "G", *, Y=None, normalize: bool = False, rows
     """
     kind = check_kind(kind)
     act = as_activation(act)
-    if rows not in ("unit", "any"):
-        raise ValueError(f"rows must be 'unit' or 'any'; got {rows!r}")
-    bias_var = real_scalar(bias_var, "bias_var")
-    if bias_var < 0:
-        raise ValueError(f"bias_var is a variance and must be >= 0; got {bias_var}")
-    if normalize and rows == "any":
-        raise ValueError("normalize=True (kernel of the normalised rows) and rows='any' (kernel of "
-                         "the rows as given) contradict each other; choose one")
+    bias_var = check_rows(rows, bias_var, normalize)
     general = rows == "any" or bias_var > 0
     unit = rows == "unit"
     X = as_data(X, normalize=normalize, unit=unit, allow_zero=bias_var > 0)

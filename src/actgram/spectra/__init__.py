@@ -42,6 +42,7 @@ from .._validate import (
     as_data,
     check_choice,
     check_kind,
+    check_rows,
     positive_int,
     require_derivative,
 )
@@ -56,7 +57,7 @@ from ._fourier import (
 from ._result import EigenBrackets, ExactZero
 from ._sandwich import complement_basis, complement_brackets
 from ._spherical import legendre_coefficients, sphere_brackets, sphere_coordinates
-from ._zeros import check_rows, exact_zero_pairs, mark_zeros
+from ._zeros import exact_zero_pairs, mark_zeros
 
 __all__ = [
     "ENTRY_ERROR",

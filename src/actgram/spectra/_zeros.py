@@ -7,13 +7,7 @@ import math
 import numpy as np
 
 from .._guards import EPS
-from .._validate import (
-    as_activation,
-    as_data,
-    check_choice,
-    check_kind,
-    real_scalar,
-)
+from .._validate import as_activation, as_data, check_kind, check_rows
 from ._result import EigenBrackets, ExactZero
 
 
@@ -45,22 +39,6 @@ def _flip(act, kind: str) -> tuple[int | None, str, str]:
         return flip_K, "K", f"phi is {sym_K}"
     flip = flip_G if flip_G is not None and flip_G == flip_K else None
     return flip, "G + K", f"phi' is {sym_G} and phi is {sym_K}"
-
-
-def check_rows(rows: str, bias_var, normalize: bool) -> float:
-    """Validate ``rows`` and ``bias_var`` as :func:`actgram.kernel_inf` does; return
-    the variance as a float. ``normalize=True`` with ``rows="any"`` is refused (the
-    kernel of the normalised rows against the kernel of the rows as given)."""
-    check_choice(rows, "rows", ("unit", "any"))
-    bias_var = real_scalar(bias_var, "bias_var")
-    if bias_var < 0:
-        raise ValueError(f"bias_var is a variance and must be >= 0; got {bias_var}")
-    if normalize and rows == "any":
-        raise ValueError(
-            "normalize=True (the kernel of the normalised rows) and rows='any' (the "
-            "kernel of the rows as given) contradict each other; choose one"
-        )
-    return bias_var
 
 
 def _general_rows(X, normalize: bool, rows: str, bias_var: float):

@@ -25,7 +25,7 @@ class DeepNet:
 
         self.device = dev
         tdt = getattr(torch, dtype)
-        self.phi, self.dphi = _loop.torch_forms(act)
+        self.phi, self.dphi = act.torch_forms()
         self.Xt = torch.as_tensor(X, dtype=tdt, device=dev)
         self.yt = torch.as_tensor(y, dtype=tdt, device=dev)
         self.at = torch.as_tensor(a, dtype=tdt, device=dev)

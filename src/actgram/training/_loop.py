@@ -281,12 +281,3 @@ def relative_change(new: list, old: list) -> float:
     """:math:`\\sqrt{\\sum\\|N - O\\|_F^2 / \\sum\\|O\\|_F^2}` over all weights."""
     d2 = sum(float(np.sum((a - b) ** 2)) for a, b in zip(new, old, strict=True))
     return math.sqrt(d2 / sum(float(np.sum(b**2)) for b in old))
-
-
-def torch_forms(act):
-    """``(phi, dphi(z, p=None))`` on torch tensors: the Activation's own torch forms.
-
-    The one place the trainers take their forms from (no numpy fallback: a numpy-only
-    callable raises the Activation's ValueError saying how to give it a torch form).
-    """
-    return act.torch_forms()

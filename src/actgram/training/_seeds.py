@@ -70,7 +70,7 @@ class SeedsNet:
         self.torch, self.device, self.track = torch, dev, track
         tdt = self.tdt = torch.float64
         S, m = W0.shape[0], W0.shape[1]
-        self.phi, self.dphi = _loop.torch_forms(act)
+        self.phi, self.dphi = act.torch_forms()
         self.Xt = torch.as_tensor(X, dtype=tdt, device=dev)
         self.XX = self.Xt @ self.Xt.T
         self.Yt = torch.as_tensor(Y, dtype=tdt, device=dev)
