@@ -286,7 +286,9 @@ def kernel(X: np.ndarray, Y: np.ndarray | None, act, kind: str) -> np.ndarray | 
     """The fused route of :func:`actgram.kernels.kernel_inf` (``kind`` in G, K, ntk), or None
     where it does not apply (closed forms other than the arc-cosine family, polynomials);
     raises as the numpy route does (G of the step, non-finite entries)."""
-    from .kernels import ThetaTable, _pick, check_finite_kernel, theta_table
+    from ._quadrature import _pick
+    from ._tables import ThetaTable, theta_table
+    from .kernels import check_finite_kernel
 
     ofs = {"G": ("derivative",), "K": ("function",), "ntk": ("derivative", "function")}[kind]
     for of in ofs:
